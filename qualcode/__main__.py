@@ -1,0 +1,5 @@
+"""`python -m qualcode` runs the CLI."""
+
+from qualcode.cli import main
+
+main()

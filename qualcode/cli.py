@@ -1,0 +1,239 @@
+"""The command line: one thin function per verb; the work happens in the library.
+
+Exit status: 0 ok, 1 a problem with the user's input (a clear message, no traceback),
+2 bad usage (typer/click's own convention).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode import __version__
+from qualcode.errors import Location, QualcodeError
+
+app = typer.Typer(
+    name="qualcode",
+    help="Code free-text survey answers against a YAML codebook with spaCy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class NegationMode(str, Enum):
+    exclude = "exclude"
+    flag = "flag"
+    ignore = "ignore"
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn QualcodeError into a message on stderr and exit status 1."""
+    from qualcode.console import err
+
+    try:
+        yield
+    except QualcodeError as exc:
+        err.print(f"[red]{_escape(str(exc))}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Code free-text survey answers against a YAML codebook with spaCy."""
+
+
+@app.command()
+def apply(
+    codebook: Annotated[Path, typer.Argument(help="The codebook YAML file.")],
+    answers: Annotated[Path, typer.Argument(help="The answers file (.csv, .tsv, .parquet, ...)")],
+    text: Annotated[
+        list[str] | None,
+        typer.Option("--text", "-t", help="Answer column (repeat, or a glob 'Q*_TEXT')."),
+    ] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Respondent id column.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder [<answers>.qualcode/].")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="An installed spaCy pipeline to use.")
+    ] = None,
+    negation: Annotated[
+        NegationMode | None, typer.Option("--negation", help="Override every code's mode.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="The answers file's encoding.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table, no progress.")] = False,
+) -> None:
+    """Code ANSWERS with CODEBOOK; write coded.csv, segments.csv, summary.csv, manifest.json."""
+    from qualcode.codebook.load import load_codebook
+    from qualcode.coding.compile import compile_codebook
+    from qualcode.coding.result import check_output_dir
+    from qualcode.coding.run import code
+    from qualcode.console import err, out, summary_table
+    from qualcode.io.columns import resolve_columns
+    from qualcode.io.read import read_answers
+
+    with user_errors():
+        book = load_codebook(codebook)
+        data, source = read_answers(answers, encoding=encoding)
+        text_cols, id_col, notes = resolve_columns(data, text, id, str(answers))
+        outdir = output or answers.parent / f"{answers.stem}.qualcode"
+        check_output_dir(outdir, answers)
+        if not quiet:
+            for note in notes:
+                err.print(_escape(note))
+        compiled = compile_codebook(book, model=model, negation=negation and negation.value)
+        total = len(data) * len(text_cols)
+        with _progress(total, enabled=not quiet and total >= 5000) as advance:
+            coding = code(
+                data, book, text=text_cols, id=id_col, negation=negation and negation.value,
+                compiled=compiled, progress=advance, source=source.describe(),
+            )  # fmt: skip
+        coding.save(outdir, input_path=answers)
+        if not quiet:
+            out.print(summary_table(coding.summary, coding.manifest))
+            err.print(f"wrote {outdir}/ (coded.csv, segments.csv, summary.csv, manifest.json)")
+
+
+@contextlib.contextmanager
+def _progress(total: int, enabled: bool) -> Iterator:
+    """A rich progress bar with answers/s, only on a terminal; yields an `advance(n)`."""
+    from qualcode.console import err
+
+    if not (enabled and err.is_terminal):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn
+    from rich.progress import TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:  # type: ignore[no-untyped-def]
+            return Text(f"{task.speed or 0:>8,.0f} answers/s")
+
+    columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), Rate(),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("coding", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@app.command()
+def validate(
+    codebook: Annotated[Path, typer.Argument(help="The codebook YAML file.")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="An installed spaCy pipeline to use.")
+    ] = None,
+    failures_only: Annotated[
+        bool, typer.Option("--failures-only", help="List only failing examples.")
+    ] = False,
+) -> None:
+    """Check CODEBOOK and run its examples (must be coded) and non-examples (must not)."""
+    from qualcode.codebook.load import load_codebook
+    from qualcode.codebook.validate import check_examples
+    from qualcode.console import out, validate_table
+
+    with user_errors():
+        book = load_codebook(codebook)
+        results = check_examples(book, model=model)
+    failed = [r for r in results if not r.passed]
+    shown = failed if failures_only else results
+    if shown:
+        out.print(validate_table(shown))
+    n_codes = len(book.ids)
+    out.print(
+        f"{codebook}: {n_codes} codes; {len(results) - len(failed)}/{len(results)} examples "
+        f"and non-examples pass." + (" [red]FAILED[/]" if failed else " [green]OK[/]")
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("codebook.yaml"),
+) -> None:
+    """Write a commented starter codebook that validates."""
+    from qualcode.codebook.starter import STARTER
+    from qualcode.console import out
+    from qualcode.io.write import write_text
+
+    with user_errors():
+        if path.exists():
+            raise QualcodeError("E403", Location(str(path)), path=path)
+        write_text(path, STARTER)
+    out.print(f"wrote {path}: edit it, then run `qualcode validate {path}`")
+
+
+@app.command()
+def kwic(
+    answers: Annotated[Path, typer.Argument(help="The answers file.")],
+    pattern: Annotated[
+        str | None, typer.Argument(help="A rule as in a codebook: word, phrase or glob.")
+    ] = None,
+    codebook: Annotated[
+        Path | None, typer.Option("--codebook", "-c", help="Show a code's hits instead.")
+    ] = None,
+    code_id: Annotated[str | None, typer.Option("--code", help="The code id.")] = None,
+    regex: Annotated[bool, typer.Option("--regex", help="PATTERN is a regex.")] = False,
+    window: Annotated[int, typer.Option("--window", "-w", min=0, help="Words each side.")] = 5,
+    text: Annotated[
+        list[str] | None, typer.Option("--text", "-t", help="Answer column(s).")
+    ] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Respondent id column.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding")] = None,
+) -> None:
+    """Keyword in context: each hit of PATTERN (or of --code in --codebook) with its context."""
+    from qualcode.analysis.kwic import kwic as run_kwic
+    from qualcode.analysis.kwic import pattern_codebook
+    from qualcode.codebook.load import load_codebook
+    from qualcode.console import err, kwic_table, out
+    from qualcode.io.read import read_answers
+
+    with user_errors():
+        if pattern is None and not (codebook and code_id):
+            raise QualcodeError("E502")
+        book = load_codebook(codebook) if codebook else pattern_codebook(pattern, regex)
+        data, _ = read_answers(answers, encoding=encoding)
+        frame = run_kwic(data, book, code_id=code_id, text=text, id=id, window=window)
+    out.print(kwic_table(frame))
+    negated = int(frame["negated"].sum())
+    err.print(f"{len(frame)} hits ({negated} negated)")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

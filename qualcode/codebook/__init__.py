@@ -1,0 +1,1 @@
+"""Codebooks: the typed model, YAML loading with line numbers, checks and the starter."""

@@ -1,0 +1,1 @@
+"""Coding: compile a codebook into matchers, run them over answers, hold the result."""

@@ -1,0 +1,163 @@
+"""One catalogue of user-facing errors and warnings.
+
+Every problem a user can cause (a bad codebook, a missing file, a wrong column) is raised as
+a :class:`QualcodeError` with a code from :class:`Errors`. Each entry says what went wrong
+and how to fix it; the error carries where it happened (file, line, column, or row). The CLI
+prints these without a traceback and exits with status 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file and optionally a 1-based line and column, or a row."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        text = ":".join(parts)
+        if self.row is not None:
+            text += f" (row {self.row})"
+        return text
+
+
+class Errors:
+    """The catalogue: code -> (what went wrong, how to fix it). Placeholders use str.format."""
+
+    # Codebook files (E1xx)
+    E101 = ("codebook file not found: {path}", "Check the path, or create one with `qualcode init`.")
+    E102 = ("the codebook is not valid YAML: {problem}", "Fix the YAML syntax at this position.")
+    E103 = ("the codebook is empty", "Start from `qualcode init` for a commented example.")
+    E104 = (
+        "unknown key '{key}' in {context}",
+        "Remove it or use one of: {allowed}.{suggestion}",
+    )
+    E105 = ("'{key}' in {context} must be {expected}, not {got}", "Change the value to {expected}.")
+    E106 = (
+        "duplicate code id '{id}' (first defined at line {first_line})",
+        "Code ids must be unique across the whole codebook: rename one of them.",
+    )
+    E107 = ("invalid regex {pattern!r}: {problem}", "Fix the regular expression (Python `re` syntax).")
+    E108 = (
+        "leaf code '{id}' has no `match` rules",
+        "Add at least one rule under `match:`, or give it child codes under `codes:`.",
+    )
+    E109 = ("code is missing the required key '{key}'", "Add `{key}:` to this code.")
+    E110 = (
+        "code id '{id}' is not a valid id",
+        "Use letters, digits, '_' or '-', starting with a letter (e.g. `k_bladder`).",
+    )
+    E111 = ("the codebook has no codes", "Add a `codes:` list with at least one code.")
+    E112 = ("unknown rule {rule!r}: {problem}", "Use one of the rule forms: {forms}.")
+    E113 = ("'{key}' must be one of {allowed}, not {got!r}", "Use one of {allowed}.")
+    E114 = (
+        "invalid `tokens` pattern: {problem}",
+        "Write a spaCy Matcher pattern: a list of token dicts such as "
+        "[{{LOWER: k}}, {{LEMMA: cramp}}].",
+    )
+    E115 = ("empty rule", "Write a word, a phrase, a glob such as `crav*`, or a rule mapping.")
+    E116 = (
+        "duplicate key '{key}' (first at line {first_line})",
+        "Each key may appear once in a mapping: remove or merge the duplicate.",
+    )
+    E117 = (
+        "'{key}' in {context} needs at least {minimum}",
+        "Add more entries to `{key}`.",
+    )
+
+    # Language pipeline (E2xx)
+    E201 = (
+        "spaCy pipeline '{name}' is not installed",
+        "qualcode never downloads models. Install it yourself, or drop `--model`/`model:` "
+        "to use the offline default (spacy.blank + lookup lemmas).",
+    )
+    E202 = (
+        "spaCy has no language '{lang}'",
+        "Set `language:` to an ISO code spaCy supports, such as en, de, fr, es.",
+    )
+
+    # Answers files and columns (E3xx)
+    E301 = ("answers file not found: {path}", "Check the path and the working directory.")
+    E302 = ("cannot read {path}: {problem}", "{fix}")
+    E303 = ("the answers file has no rows: {path}", "Export the survey again with its answers.")
+    E304 = (
+        "no column '{column}' in {path}{suggestion}",
+        "Available columns: {available}.",
+    )
+    E305 = (
+        "cannot tell which column holds the answers' text in {path}",
+        "Name it with --text COLUMN (repeat for several). Candidates: {candidates}.",
+    )
+    E306 = (
+        "unsupported answers file type '{suffix}': {path}",
+        "Use one of: {supported}.",
+    )
+    E307 = (
+        "code id '{code}' clashes with input column '{code}' in the coded table",
+        "Rename the code in the codebook or the column in the answers file.",
+    )
+    E308 = (
+        "the answers file is not text in {encoding}: undecodable byte at offset {offset}",
+        "Save it as UTF-8, or name its encoding (e.g. cp1252 or utf-16).",
+    )
+
+    # Outputs (E4xx)
+    E401 = (
+        "refusing to write into {path}: it exists and is not a qualcode output folder",
+        "Choose another folder with -o, or remove it yourself.",
+    )
+    E402 = ("refusing to overwrite the input file {path}", "Choose another output path with -o.")
+    E403 = ("{path} already exists", "Choose another path, or delete the file first.")
+    E404 = (
+        "{path} is not a qualcode output folder (no manifest.json)",
+        "Point to a folder written by `qualcode apply`.",
+    )
+
+    # Validation and kwic (E5xx)
+    E501 = ("no code '{code}' in the codebook{suggestion}", "Codes: {available}.")
+    E502 = ("kwic needs a PATTERN or --codebook with --code", "Give one of them.")
+
+
+class Warnings:
+    """Catalogue of warnings: printed, never fatal."""
+
+    W101 = "language '{lang}' has no lookup lemma table: words match their exact forms only"
+    W301 = "{n} duplicate id(s) in column '{column}' (e.g. {example}); all rows are kept"
+    W302 = "inferred text column(s): {columns}; use --text to choose"
+    W303 = "inferred id column: {column}; use --id to choose"
+    W304 = "no id column found: rows are numbered from 1 as 'row'; use --id to choose"
+
+
+class QualcodeError(Exception):
+    """A problem the user can fix. Carries a catalogue code, a location and a fix."""
+
+    def __init__(self, code: str, where: Location | None = None, /, **fields: object) -> None:
+        what, fix = getattr(Errors, code)
+        self.code = code
+        self.where = where
+        self.what = what.format(**fields)
+        self.fix = fix.format(**fields)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}error {self.code}: {self.what}\n  how to fix: {self.fix}"
+
+
+def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
+    """Return ' Did you mean 'x'?' for the closest option, or '' when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

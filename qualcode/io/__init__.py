@@ -1,0 +1,1 @@
+"""Reading answers files and writing outputs safely."""

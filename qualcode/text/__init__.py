@@ -1,0 +1,1 @@
+"""Text processing: the spaCy pipeline and negation scope."""

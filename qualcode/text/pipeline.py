@@ -1,0 +1,109 @@
+"""The spaCy pipeline: offline by default, a named trained pipeline when the user asks.
+
+Default: ``spacy.blank(lang)`` (tokenizer only) plus a ``sentencizer``, and lemmas from
+spacy-lookups-data's lookup table, applied once per vocabulary type rather than per token
+(spaCy's lookup lemmatizer component costs ~5x the tokenizer; a type cache costs almost
+nothing because answers reuse a small vocabulary). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+
+from qualcode.errors import QualcodeError
+
+
+@dataclass
+class TextPipeline:
+    """A spaCy Language plus how qualcode gets lemmas and sentences from it."""
+
+    nlp: Language
+    name: str  # e.g. "blank:en + sentencizer + lookup lemmas" or the model's name
+    lemma_table: dict[str, str] = field(default_factory=dict)
+    trained: bool = False  # True: lemmas and sentences come from the trained pipeline
+
+    def lemma(self, lower: str) -> str:
+        """The lookup lemma of a lower-case word (the word itself when the table lacks it)."""
+        return self.lemma_table.get(lower, lower)
+
+    def describe(self) -> dict[str, object]:
+        """What the manifest records about the pipeline."""
+        return {
+            "name": self.name,
+            "spacy": spacy.__version__,
+            "lang": self.nlp.lang,
+            "components": list(self.nlp.pipe_names),
+            "lemma_table_size": len(self.lemma_table),
+        }
+
+
+def make_pipeline(language: str = "en", model: str | None = None) -> TextPipeline:
+    """Build the pipeline: the named installed model, else the offline default."""
+    if model:
+        return _trained(model)
+    try:
+        nlp = spacy.blank(language)
+    except (ImportError, KeyError, ValueError):
+        raise QualcodeError("E202", lang=language) from None
+    nlp.add_pipe("sentencizer")
+    table = load_lemma_table(language)
+    name = f"blank:{language} + sentencizer" + (" + lookup lemmas" if table else "")
+    return TextPipeline(nlp=nlp, name=name, lemma_table=table)
+
+
+def _trained(model: str) -> TextPipeline:
+    try:
+        # spacy.load never downloads: it only finds installed packages or folders on disk.
+        nlp = spacy.load(model)
+    except OSError:
+        raise QualcodeError("E201", name=model) from None
+    if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
+        nlp.add_pipe("sentencizer")
+    table = {} if nlp.has_pipe("lemmatizer") else load_lemma_table(nlp.lang)
+    version = nlp.meta.get("version", "")
+    name = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', model)} {version}".strip()
+    return TextPipeline(nlp=nlp, name=name, lemma_table=table, trained=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _lemma_table_cached(language: str) -> tuple[tuple[str, str], ...]:
+    from spacy.util import load_language_data
+
+    try:
+        tables = spacy.registry.lookups.get(language)
+    except Exception:  # catalogue raises its own RegistryError for unknown languages
+        return ()
+    path = tables.get("lemma_lookup")
+    if path is None:
+        return ()
+    data = load_language_data(path)
+    # Keep lower-case keys only: matching is case-insensitive, and a capitalised entry
+    # ("Cravings") must not shadow the lower-case one.
+    return tuple((k, v.lower()) for k, v in data.items() if k == k.lower())
+
+
+def load_lemma_table(language: str) -> dict[str, str]:
+    """The spacy-lookups-data lemma lookup table for a language ({} when there is none)."""
+    return dict(_lemma_table_cached(language))
+
+
+def remove_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
+    """Let "k." split into "k" + "." for these letters.
+
+    spaCy's English tokenizer keeps a letter followed by a period as one abbreviation token
+    ("I quit k." -> "k."), so a codebook rule `k` would miss it. When a codebook has a
+    single-letter term we drop those special cases (only for its letters).
+    """
+    rules = dict(nlp.tokenizer.rules or {})
+    changed = False
+    for letter in letters:
+        for form in (f"{letter}.", f"{letter.upper()}."):
+            if form in rules:
+                del rules[form]
+                changed = True
+    if changed:
+        nlp.tokenizer.rules = rules
