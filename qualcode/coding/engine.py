@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from qualcode.coding.compile import CompiledCodebook, CompiledRule
+from qualcode.text.negation import NegationDetector
 
 SPACE = None  # the cache value of whitespace tokens: skipped inside phrases
 
@@ -29,6 +31,7 @@ class Hit:
     start: int
     end: int
     rule: str
+    order: int = 0  # the rule's position in the code's `match` list (ties keep the first)
 
 
 class SegmentTable:
@@ -87,12 +90,20 @@ class Engine:
         self.nlp = compiled.pipeline.nlp
         self.trained = compiled.pipeline.trained
         self.cache: dict = _PairCache(compiled) if self.trained else _TypeCache(compiled)
-        self.sentencizer = None
-        if not self.trained and "sentencizer" in self.nlp.pipe_names:
-            self.sentencizer = self.nlp.get_pipe("sentencizer")
+        strings = self.nlp.vocab.strings
+        self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
         self.unit_is_answer = compiled.codebook.unit == "answer"
         self.n_codes = len(compiled.codes)
-        self.has_near = any(r.kind == "near" for cc in compiled.codes for r in cc.match + cc.unless)
+        # Word/phrase/glob rules are found through their sequence; the rest rule by rule.
+        self.seq_rules: dict[int, list[tuple[int, int, str]]] = {}
+        self.other_rules: list[tuple[int, int, CompiledRule]] = []
+        for cc in compiled.codes:
+            for n, rule in enumerate(cc.match):
+                if rule.kind in ("word", "phrase", "glob"):
+                    entry = (cc.index, n, rule.source)
+                    self.seq_rules.setdefault(rule.seqs[0], []).append(entry)
+                else:
+                    self.other_rules.append((cc.index, n, rule))
 
     # -- selecting which answers to tokenise -----------------------------------------
     def candidates(self, texts: Sequence[str]) -> np.ndarray:
@@ -134,7 +145,7 @@ class Engine:
             docs = self.nlp.tokenizer.pipe(todo, batch_size=1000)
         done = 0
         for i, doc in zip(idx, docs):
-            self.code_doc(doc, rows[i], question, matrix, segments)
+            self.code_doc(doc, texts[i], rows[i], question, matrix, segments)
             done += 1
             if progress and done % 1000 == 0:
                 progress(1000)
@@ -142,34 +153,46 @@ class Engine:
             progress(done % 1000)
 
     def code_doc(
-        self, doc: Doc, row: int, question: str, matrix: np.ndarray, segments: SegmentTable
+        self,
+        doc: Doc,
+        text: str,
+        row: int,
+        question: str,
+        matrix: np.ndarray,
+        segments: SegmentTable,
     ) -> None:
         """Find every code's hits in one answer and record them."""
         if self.trained:
             pairs = doc.to_array([LOWER, LEMMA]).tolist()
+            lowers = [a for a, _ in pairs]
             keys = [self.cache[(a, b)] for a, b in pairs]
         else:
-            keys = list(map(self.cache.__getitem__, doc.to_array(LOWER).tolist()))
+            lowers = doc.to_array(LOWER).tolist()
+            keys = list(map(self.cache.__getitem__, lowers))
         seq_hits = self.find_seqs(keys)
         matcher_hits = self.run_matcher(doc) if self.c.matcher is not None else {}
-        text = doc.text
-        hits_by_code: list[list[Hit]] = []
-        any_hit = False
-        for cc in self.c.codes:
-            hits = [h for r in cc.match for h in self.rule_hits(r, doc, seq_hits, matcher_hits)]
-            hits_by_code.append(hits)
-            any_hit = any_hit or bool(hits)
-        if not any_hit:
+        doc_info = _DocInfo(doc, text, lowers, self)
+        # Only codes whose sequences occur, or that have other rule kinds, are looked at.
+        hits_by_code: dict[int, list[Hit]] = {}
+        for sid, spans in seq_hits.items():
+            for code_index, order, source in self.seq_rules.get(sid, ()):
+                hits_by_code.setdefault(code_index, []).extend(
+                    Hit(s, e, source, order) for s, e in spans
+                )
+        for code_index, order, rule in self.other_rules:
+            found = self.rule_hits(rule, doc_info, seq_hits, matcher_hits, order)
+            if found:
+                hits_by_code.setdefault(code_index, []).extend(found)
+        if not hits_by_code:
             return
-        doc_info = _DocInfo(doc, self)
-        for cc, hits in zip(self.c.codes, hits_by_code):
-            if not hits:
-                continue
+        codes = self.c.codes
+        for code_index in sorted(hits_by_code):
+            cc, hits = codes[code_index], hits_by_code[code_index]
             if cc.unless:
                 blocked = {
                     doc_info.unit_of(h.start)
                     for r in cc.unless
-                    for h in self.rule_hits(r, doc, seq_hits, matcher_hits)
+                    for h in self.rule_hits(r, doc_info, seq_hits, matcher_hits)
                 }
                 hits = [h for h in hits if doc_info.unit_of(h.start) not in blocked]
             coded = False
@@ -229,35 +252,39 @@ class Engine:
     def rule_hits(
         self,
         rule: CompiledRule,
-        doc: Doc,
+        info: _DocInfo,
         seq_hits: dict[int, list[tuple[int, int]]],
         matcher_hits: dict[str, list[tuple[int, int]]],
+        order: int = 0,
     ) -> list[Hit]:
         kind = rule.kind
         if kind in ("word", "phrase", "glob"):
-            return [Hit(s, e, rule.source) for s, e in seq_hits.get(rule.seqs[0], ())]
+            return [Hit(s, e, rule.source, order) for s, e in seq_hits.get(rule.seqs[0], ())]
         if kind == "regex":
-            return self.regex_hits(rule, doc)
+            return regex_hits(rule, info, order)
         if kind == "near":
             if not all(sid in seq_hits for sid in rule.seqs):
                 return []
-            return near_hits(rule, seq_hits, _DocInfo(doc, self))
-        return [Hit(s, e, rule.source) for s, e in matcher_hits.get(rule.matcher_key, ())]
+            return near_hits(rule, seq_hits, info, order)
+        spans = matcher_hits.get(rule.matcher_key, ())
+        return [Hit(s, e, rule.source, order) for s, e in spans]
 
-    def regex_hits(self, rule: CompiledRule, doc: Doc) -> list[Hit]:
-        hits = []
-        starts: list[int] | None = None
-        for m in rule.regex.finditer(doc.text):
-            if m.end() == m.start():
-                continue
-            if starts is None:
-                starts = doc.to_array(IDX).tolist()
-            # Widen to whole tokens: first token starting at/before the match start,
-            # through the last token starting before the match end.
-            first = max(bisect_right(starts, m.start()) - 1, 0)
-            last = max(bisect_right(starts, m.end() - 1) - 1, first)
-            hits.append(Hit(first, last + 1, rule.source))
-        return hits
+
+def regex_hits(rule: CompiledRule, info: _DocInfo, order: int = 0) -> list[Hit]:
+    """Regex matches in the answer text, widened to whole tokens."""
+    hits = []
+    starts: list[int] | None = None
+    for m in rule.regex.finditer(info.text):
+        if m.end() == m.start():
+            continue
+        if starts is None:
+            starts = [o[0] for o in info.offsets]
+        # Widen to whole tokens: the token holding the match start through the token
+        # holding its last character.
+        first = max(bisect_right(starts, m.start()) - 1, 0)
+        last = max(bisect_right(starts, m.end() - 1) - 1, first)
+        hits.append(Hit(first, last + 1, rule.source, order))
+    return hits
 
 
 def _to_bool(arr) -> np.ndarray:
@@ -267,88 +294,128 @@ def _to_bool(arr) -> np.ndarray:
 
 
 class _DocInfo:
-    """Lazily computed facts about one Doc that has hits: units, offsets, words."""
+    """Lazily computed facts about one answer that has hits: units, offsets, words."""
 
-    def __init__(self, doc: Doc, engine: Engine) -> None:
+    def __init__(self, doc: Doc, text: str, lowers: list[int], engine: Engine) -> None:
         self.doc = doc
+        self.text = text  # == doc.text, which spaCy would rebuild token by token
+        self.lowers = lowers  # lower-case type hash per token
         self.engine = engine
-        self._units: list[int] | None = None
-        self._offsets: list[list[int]] | None = None
+        self._facts: list[list[int]] | None = None
+        self._units: list[int] | None = None  # trained pipelines: their sentence starts
+        self._bounds: dict[int, tuple[int, int]] = {}  # token -> its sentence [start, end)
         self._words: list[int] | None = None
-        self._lower: list[str] | None = None
+        self._unit_lower: dict[int, list[str]] = {}
 
     @property
-    def units(self) -> list[int]:
-        """Token index where each unit (sentence, or the whole answer) starts."""
-        if self._units is None:
-            doc = self.doc
-            if self.engine.unit_is_answer or len(doc) == 0:
-                self._units = [0]
-            else:
-                if self.engine.sentencizer is not None:
-                    self.engine.sentencizer(doc)
-                flags = doc.to_array([SENT_START, IS_SPACE]).tolist()
-                starts = [0]
-                for i in range(1, len(doc)):
-                    # A line break also ends a unit: answers often use lines as sentences.
-                    newline = flags[i - 1][1] and "\n" in doc[i - 1].text
-                    if flags[i][0] == 1 or newline:
-                        starts.append(i)
-                self._units = starts
-        return self._units
+    def facts(self) -> list[list[int]]:
+        """Per token: [char offset, length, is_punct, is_space], fetched in one call."""
+        if self._facts is None:
+            self._facts = self.doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE]).tolist()
+        return self._facts
 
     def unit_of(self, token: int) -> int:
-        return bisect_right(self.units, token) - 1
+        """The first token of the unit (sentence, or whole answer) holding `token`."""
+        if self.engine.unit_is_answer:
+            return 0
+        if self.engine.trained:
+            if self._units is None:
+                flags = self.doc.to_array(SENT_START).tolist()
+                self._units = [i for i, f in enumerate(flags) if f == 1 or i == 0]
+            return self._units[bisect_right(self._units, token) - 1]
+        return self._sentence(token)[0]
 
-    def unit_range(self, unit: int) -> tuple[int, int]:
-        units = self.units
-        end = units[unit + 1] if unit + 1 < len(units) else len(self.doc)
-        return units[unit], end
+    def unit_range(self, start: int) -> tuple[int, int]:
+        """[first, end) tokens of the unit that begins at `start`."""
+        n = len(self.lowers)
+        if self.engine.unit_is_answer:
+            return 0, n
+        if self.engine.trained:
+            units = self._units or [0]
+            k = bisect_right(units, start)
+            return start, units[k] if k < len(units) else n
+        return self._sentence(start)
+
+    # spaCy's Sentencizer rule (a sentence ends after a run of its punctuation characters),
+    # plus line breaks (answers often use lines as sentences), evaluated only around hits:
+    # scanning whole answers token by token in Python cost more than the matching.
+    def _trigger(self, k: int) -> bool:
+        lower = self.lowers[k]
+        if lower in self.engine.punct_chars:
+            return True
+        return bool(self.facts[k][3]) and "\n" in self.doc.vocab.strings[lower]
+
+    def _can_start(self, j: int) -> bool:
+        return not self.facts[j][2] and self.lowers[j] not in self.engine.punct_chars
+
+    def _sentence(self, i: int) -> tuple[int, int]:
+        cached = self._bounds.get(i)
+        if cached is not None:
+            return cached
+        k = i - 1
+        while k >= 0 and not self._trigger(k):
+            k -= 1
+        start = next((j for j in range(k + 1, i + 1) if self._can_start(j)), None)
+        if k < 0:
+            start, seen = 0, self._trigger(i)
+        elif start is None:  # `i` is trailing punctuation of the sentence holding `k`
+            start, seen = self._sentence(k)[0], True
+        else:
+            seen = self._trigger(i)
+        end = len(self.lowers)
+        for j in range(i + 1, end):
+            if seen and self._can_start(j):
+                end = j
+                break
+            if self._trigger(j):
+                seen = True
+        self._bounds[i] = self._bounds[start] = (start, end)
+        return start, end
 
     @property
     def offsets(self) -> list[list[int]]:
-        if self._offsets is None:
-            self._offsets = self.doc.to_array([IDX, LENGTH]).tolist()
-        return self._offsets
+        return self.facts
 
     def chars(self, hit: Hit) -> tuple[int, int]:
-        off = self.offsets
-        return off[hit.start][0], off[hit.end - 1][0] + off[hit.end - 1][1]
+        facts = self.facts
+        last = facts[hit.end - 1]
+        return facts[hit.start][0], last[0] + last[1]
 
     def quote(self, hit: Hit) -> str:
         first, _ = self.unit_range(self.unit_of(hit.start))
         _, last = self.unit_range(self.unit_of(hit.end - 1))
-        off = self.offsets
-        start = off[first][0]
-        end = off[last - 1][0] + off[last - 1][1]
-        return self.doc.text[start:end].strip()
+        facts = self.facts
+        return self.text[facts[first][0] : facts[last - 1][0] + facts[last - 1][1]].strip()
 
     @property
     def words(self) -> list[int]:
         """Word number of each token (punctuation and whitespace do not count)."""
         if self._words is None:
-            flags = self.doc.to_array([IS_PUNCT, IS_SPACE]).tolist()
             words, n = [], 0
-            for punct, space in flags:
+            for fact in self.facts:
                 words.append(n)
-                if not punct and not space:
+                if not fact[2] and not fact[3]:
                     n += 1
             self._words = words
         return self._words
 
-    def negated(self, hit: Hit, detector) -> bool:
+    def negated(self, hit: Hit, detector: NegationDetector) -> bool:
         unit = self.unit_of(hit.start)
         first, last = self.unit_range(unit)
-        if self._lower is None:
+        tokens = self._unit_lower.get(unit)
+        if tokens is None:
             strings = self.doc.vocab.strings
-            self._lower = [strings[h] for h in self.doc.to_array(LOWER).tolist()]
-        tokens = self._lower[first:last]
+            tokens = [strings[h] for h in self.lowers[first:last]]
+            self._unit_lower[unit] = tokens
         end = min(hit.end, last) - first
         return detector.find(tokens, hit.start - first, end) is not None
 
 
 def near_hits(
-    rule: CompiledRule, seq_hits: dict[int, list[tuple[int, int]]], info: _DocInfo
+    rule: CompiledRule,
+    seq_hits: dict[int, list[tuple[int, int]]],
+    info: _DocInfo,
+    order: int = 0,
 ) -> list[Hit]:
     """Minimal windows holding every term, in one unit, first words <= `within` apart."""
     occ = sorted(
@@ -368,7 +435,7 @@ def near_hits(
                 break
         if len(seen) == n_terms and occ[i][2] in seen and seen[occ[i][2]][0] == s0:
             end = max(e for _s, e in seen.values())
-            hits.append(Hit(s0, end, rule.source))
+            hits.append(Hit(s0, end, rule.source, order))
     # Drop windows that contain a smaller window (keep minimal ones).
     return [
         h for h in hits
@@ -384,9 +451,8 @@ def keep_longest(hits: list[Hit]) -> list[Hit]:
     """
     if len(hits) < 2:
         return hits
-    ordered = sorted(enumerate(hits), key=lambda p: (p[1].start, -(p[1].end), p[0]))
     kept: list[Hit] = []
-    for _, hit in ordered:
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.order)):
         if any(k.start <= hit.start and hit.end <= k.end for k in kept):
             continue
         kept.append(hit)

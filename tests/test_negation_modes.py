@@ -1,0 +1,81 @@
+"""Negation in coding: exclude / flag / ignore per code and as default; lexicon extensions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qualcode import code, parse_codebook
+
+CODES = """\
+codes:
+  - id: bladder
+    match: [bladder]
+  - id: cravings
+    negation: flag
+    match: [craving]
+  - id: mood
+    negation: ignore
+    match: [depressed]
+"""
+
+ANSWERS = [
+    "I never had bladder problems",
+    "No cravings anymore",
+    "not depressed at all",
+    "My bladder is wrecked but no cravings",
+    "no doubt my bladder is wrecked",
+]
+
+
+def run(header: str):
+    cb = parse_codebook("name: T\n" + header + CODES, "t.yaml")
+    return code(pd.DataFrame({"a": ANSWERS}), cb, text="a")
+
+
+def test_exclude_keeps_the_negated_segment_but_does_not_code() -> None:
+    coding = run("defaults: {negation: exclude}\n")
+    seg = coding.segments
+    first = seg[seg["row"] == 1]
+    assert first["code"].tolist() == ["bladder"] and first["negated"].tolist() == [True]
+    assert coding.matrix["bladder"].tolist() == [0, 0, 0, 1, 1]
+
+
+def test_flag_codes_negated_hits_and_marks_them() -> None:
+    coding = run("defaults: {negation: exclude}\n")
+    seg = coding.segments
+    cravings = seg[seg["code"] == "cravings"]
+    assert cravings["negated"].tolist() == [True, True]
+    assert coding.matrix["cravings"].tolist() == [0, 1, 0, 1, 0]
+
+
+def test_ignore_does_not_look_for_negation() -> None:
+    coding = run("defaults: {negation: exclude}\n")
+    seg = coding.segments
+    assert seg[seg["code"] == "mood"]["negated"].tolist() == [False]
+    assert coding.matrix["mood"].tolist() == [0, 0, 1, 0, 0]
+
+
+def test_terminator_and_pseudo_trigger() -> None:
+    seg = run("").segments
+    row4 = seg[seg["row"] == 4].set_index("code")["negated"]
+    assert not row4["bladder"] and row4["cravings"]  # "but" ends the scope of "no"
+    row5 = seg[seg["row"] == 5].set_index("code")["negated"]
+    assert not row5["bladder"]  # "no doubt" is a pseudo-trigger
+
+
+def test_codebook_extends_the_lexicon() -> None:
+    cb_text = "name: T\nnegation:\n  pre: [sans]\n" + CODES
+    cb = parse_codebook(cb_text, "t.yaml")
+    coding = code(pd.DataFrame({"a": ["sans bladder trouble", "bladder trouble"]}), cb, text="a")
+    assert coding.segments["negated"].tolist() == [True, False]
+    base = parse_codebook("name: T\n" + CODES, "t.yaml")
+    plain = code(pd.DataFrame({"a": ["sans bladder trouble"]}), base, text="a")
+    assert plain.segments["negated"].tolist() == [False]
+
+
+def test_summary_counts_negated_segments_and_respects_modes() -> None:
+    summary = run("").summary.set_index("code")
+    assert summary.loc["bladder", "coded"] == 2
+    assert summary.loc["bladder", "negated_segments"] == 1
+    assert summary.loc["bladder", "answered"] == 5
+    assert summary.loc["bladder", "percent"] == 40.0
