@@ -14,6 +14,10 @@ from qualcode.codebook.validate import ExampleResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+# Piped or captured output would be squeezed to 80 columns; tables read better wider.
+for _console in (out, err):
+    if not _console.is_terminal:
+        _console.width = 120
 
 
 def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
@@ -25,8 +29,8 @@ def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
         f"respondents who answered (of {counts.get('rows', 0)} rows)",
         title_justify="left",
     )
-    table.add_column("code")
-    table.add_column("label")
+    table.add_column("code", no_wrap=True)
+    table.add_column("label", max_width=40)
     table.add_column("n", justify="right")
     table.add_column("%", justify="right")
     table.add_column("95% CI", justify="right")
