@@ -132,8 +132,14 @@ def _progress(total: int, enabled: bool) -> Iterator:
     if not (enabled and err.is_terminal):
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn
-    from rich.progress import TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class Rate(ProgressColumn):

@@ -36,7 +36,10 @@ class Errors:
     """The catalogue: code -> (what went wrong, how to fix it). Placeholders use str.format."""
 
     # Codebook files (E1xx)
-    E101 = ("codebook file not found: {path}", "Check the path, or create one with `qualcode init`.")
+    E101 = (
+        "codebook file not found: {path}",
+        "Check the path, or create one with `qualcode init`.",
+    )
     E102 = ("the codebook is not valid YAML: {problem}", "Fix the YAML syntax at this position.")
     E103 = ("the codebook is empty", "Start from `qualcode init` for a commented example.")
     E104 = (
@@ -48,7 +51,10 @@ class Errors:
         "duplicate code id '{id}' (first defined at line {first_line})",
         "Code ids must be unique across the whole codebook: rename one of them.",
     )
-    E107 = ("invalid regex {pattern!r}: {problem}", "Fix the regular expression (Python `re` syntax).")
+    E107 = (
+        "invalid regex {pattern!r}: {problem}",
+        "Fix the regular expression (Python `re` syntax).",
+    )
     E108 = (
         "leaf code '{id}' has no `match` rules",
         "Add at least one rule under `match:`, or give it child codes under `codes:`.",
@@ -92,7 +98,7 @@ class Errors:
     E302 = ("cannot read {path}: {problem}", "{fix}")
     E303 = ("the answers file has no rows: {path}", "Export the survey again with its answers.")
     E304 = (
-        "no column '{column}' in {path}{suggestion}",
+        "no column '{column}' in {path}.{suggestion}",
         "Available columns: {available}.",
     )
     E305 = (
@@ -125,7 +131,7 @@ class Errors:
     )
 
     # Validation and kwic (E5xx)
-    E501 = ("no code '{code}' in the codebook{suggestion}", "Codes: {available}.")
+    E501 = ("no code '{code}' in the codebook.{suggestion}", "Codes: {available}.")
     E502 = ("kwic needs a PATTERN or --codebook with --code", "Give one of them.")
 
 

@@ -199,4 +199,3 @@ def test_installed_console_script_runs_as_a_subprocess(project: Path) -> None:
         [sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True
     )
     assert module.returncode == 0 and module.stdout.startswith("qualcode ")
-

@@ -153,7 +153,9 @@ def test_empty_and_missing_files(tmp_path) -> None:
 
 def test_yaml_is_loaded_safely() -> None:
     # A Python object tag must not be constructed; ruamel's safe round-trip loader refuses it.
-    err = error_of("name: !!python/object/apply:os.system ['echo hi']\ncodes: [{id: a, match: [x]}]\n")
+    err = error_of(
+        "name: !!python/object/apply:os.system ['echo hi']\ncodes: [{id: a, match: [x]}]\n"
+    )
     assert err.code in ("E102", "E105")
 
 

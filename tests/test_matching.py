@@ -49,7 +49,7 @@ def test_phrase_spans_extra_whitespace_but_not_other_tokens() -> None:
 
 
 def test_glob_within_a_token() -> None:
-    cb = book("- id: g\n  match: [\"crav*\", \"urinat?\", \"k cramp*\"]\n")
+    cb = book('- id: g\n  match: ["crav*", "urinat?", "k cramp*"]\n')
     assert hits(cb, "Cravings, urinate, K cramps") == ["Cravings", "urinate", "K cramps"]
     assert hits(cb, "urinating") == []  # ? is exactly one character
 
@@ -61,7 +61,7 @@ def test_single_letter_rule_splits_abbreviation_tokens() -> None:
 
 
 def test_regex_hit_is_widened_to_whole_tokens() -> None:
-    cb = book("- id: r\n  match: [{regex: \"ladd\"}]\n")
+    cb = book('- id: r\n  match: [{regex: "ladd"}]\n')
     seg = run(cb, "my bladder hurts").segments
     assert seg["match"].tolist() == ["bladder"]
     assert (seg["start"].iloc[0], seg["end"].iloc[0]) == (3, 10)
@@ -185,8 +185,17 @@ def test_prefilter_does_not_change_results() -> None:
         """
     )
     answers = [
-        "Bladders!", "CRAVING", "k cramps", "pain when i pee", "ket", "anxiety", "", "nothing",
-        "I was anxious", "Ket. K cramp", "İstanbul bladder",
+        "Bladders!",
+        "CRAVING",
+        "k cramps",
+        "pain when i pee",
+        "ket",
+        "anxiety",
+        "",
+        "nothing",
+        "I was anxious",
+        "Ket. K cramp",
+        "İstanbul bladder",
     ]
     frame = pd.DataFrame({"answer": answers})
     with_filter = compile_codebook(cb)

@@ -9,7 +9,23 @@ from qualcode import parse_codebook
 from qualcode.coding.compile import compile_codebook
 from qualcode.coding.engine import Engine, _DocInfo
 
-PIECES = ["word", "K", "bladder", ".", "!", "?", "...", ")", '"', "(", "\n", "\n\n", "  ", ",", "😞"]
+PIECES = [
+    "word",
+    "K",
+    "bladder",
+    ".",
+    "!",
+    "?",
+    "...",
+    ")",
+    '"',
+    "(",
+    "\n",
+    "\n\n",
+    "  ",
+    ",",
+    "😞",
+]
 CB = parse_codebook("name: T\ncodes: [{id: a, match: [bladder]}]\n", "t.yaml")
 
 

@@ -39,10 +39,8 @@ def kwic(
     if code_id is not None:
         ids = codebook.ids
         if code_id not in ids:
-            raise QualcodeError(
-                "E501", code=code_id, suggestion=f".{did_you_mean(code_id, ids)}"
-                if did_you_mean(code_id, ids) else "", available=", ".join(ids),
-            )  # fmt: skip
+            suggestion = did_you_mean(code_id, ids)
+            raise QualcodeError("E501", code=code_id, suggestion=suggestion, available=", ".join(ids))
     coding = code(data, codebook, text=text, id=id, negation=None)
     seg = coding.segments
     if code_id is not None:

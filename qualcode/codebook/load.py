@@ -30,7 +30,9 @@ NEGATION_KEYS = ("pre", "post", "pseudo", "terminators", "window")
 RULE_KEYS = {"regex": ("regex",), "near": ("near", "within"), "tokens": ("tokens",)}
 NEGATION_MODES = ("exclude", "flag", "ignore")
 UNITS = ("sentence", "answer")
-RULE_FORMS = "a word, a phrase, a glob (crav*), {regex: ...}, {near: [...], within: N}, {tokens: [...]}"
+RULE_FORMS = (
+    "a word, a phrase, a glob (crav*), {regex: ...}, {near: [...], within: N}, {tokens: [...]}"
+)
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 DEFAULT_NEAR_WITHIN = 5
@@ -301,8 +303,12 @@ class _Checker:
         item = items[index]
         where = self.at(items, index)
         if isinstance(item, bool) or item is None:
-            raise QualcodeError("E115", where) if item is None else QualcodeError(
-                "E112", where, rule=item, problem="true/false is not a rule", forms=RULE_FORMS
+            raise (
+                QualcodeError("E115", where)
+                if item is None
+                else QualcodeError(
+                    "E112", where, rule=item, problem="true/false is not a rule", forms=RULE_FORMS
+                )
             )
         if isinstance(item, (str, int, float)):
             return self.text_rule(str(item), where)

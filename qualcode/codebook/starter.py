@@ -1,6 +1,6 @@
 """The commented starter codebook written by `qualcode init` (it passes `validate`)."""
 
-STARTER = '''\
+STARTER = """\
 # A starter qualcode codebook. Edit it, then run:
 #   qualcode validate codebook.yaml        (checks it and runs its examples as tests)
 #   qualcode apply codebook.yaml answers.csv
@@ -62,4 +62,4 @@ codes:
           - "What kind of service is this?"
         unless:
           - kind of
-'''
+"""

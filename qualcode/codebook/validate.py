@@ -39,17 +39,25 @@ def check_examples(codebook: Codebook, model: str | None = None) -> list[Example
     results = []
     for row, (code_id, kind, text) in enumerate(cases):
         coded = bool(coding.matrix.iloc[row][code_id])
-        mine = seg[(seg["row"] == row + 1) & seg["code_path"].str.split("/").map(
-            lambda p, c=code_id: c in p)]
+        mine = seg[
+            (seg["row"] == row + 1)
+            & seg["code_path"].str.split("/").map(lambda p, c=code_id: c in p)
+        ]
         if kind == "example":
             passed = coded
             detail = "coded" if coded else _why_not(mine)
         else:
             passed = not coded
-            detail = "not coded" + (" (negated hit)" if len(mine) else "") if passed else (
-                "coded by " + "; ".join(
-                    f"{r.rule!r} on {r.match!r}" for r in mine.itertuples() if not r.negated
-                ) or "coded"
+            detail = (
+                "not coded" + (" (negated hit)" if len(mine) else "")
+                if passed
+                else (
+                    "coded by "
+                    + "; ".join(
+                        f"{r.rule!r} on {r.match!r}" for r in mine.itertuples() if not r.negated
+                    )
+                    or "coded"
+                )
             )
         results.append(ExampleResult(code_id, kind, text, passed, detail))
     return results
@@ -57,6 +65,9 @@ def check_examples(codebook: Codebook, model: str | None = None) -> list[Example
 
 def _why_not(segments: pd.DataFrame) -> str:
     if len(segments) and segments["negated"].all():
-        return "not coded: every hit is negated (" + ", ".join(
-            repr(m) for m in segments["match"]) + ")"
+        return (
+            "not coded: every hit is negated ("
+            + ", ".join(repr(m) for m in segments["match"])
+            + ")"
+        )
     return "not coded: no rule matched"

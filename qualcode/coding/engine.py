@@ -115,7 +115,9 @@ class Engine:
         nonblank = _to_bool(pc.match_substring_regex(arr, r"\S"))
         if self.c.prefilter is None:
             return nonblank
-        mask = nonblank & _to_bool(pc.match_substring_regex(arr, self.c.prefilter, ignore_case=True))
+        mask = nonblank & _to_bool(
+            pc.match_substring_regex(arr, self.c.prefilter, ignore_case=True)
+        )
         if self.c.regexes:  # regex rules are searched in the raw text, answer by answer
             for i in np.flatnonzero(nonblank & ~mask).tolist():
                 if any(regex.search(texts[i]) for regex in self.c.regexes):
@@ -239,8 +241,7 @@ class Engine:
         if self.c.matcher_uses_lemma and not self.trained:
             strings = self.nlp.vocab.strings
             lemmas = [
-                strings.add(self.c.pipeline.lemma(strings[h]))
-                for h in doc.to_array(LOWER).tolist()
+                strings.add(self.c.pipeline.lemma(strings[h])) for h in doc.to_array(LOWER).tolist()
             ]
             doc.from_array([LEMMA], np.array(lemmas, dtype=np.uint64).reshape(-1, 1))
         out: dict[str, list[tuple[int, int]]] = {}
@@ -418,9 +419,7 @@ def near_hits(
     order: int = 0,
 ) -> list[Hit]:
     """Minimal windows holding every term, in one unit, first words <= `within` apart."""
-    occ = sorted(
-        (s, e, t) for t, sid in enumerate(rule.seqs) for s, e in seq_hits.get(sid, ())
-    )
+    occ = sorted((s, e, t) for t, sid in enumerate(rule.seqs) for s, e in seq_hits.get(sid, ()))
     words = info.words
     n_terms = len(rule.seqs)
     hits: list[Hit] = []

@@ -64,9 +64,7 @@ def code(
         engine.run(texts, rows, question, matrix, segments, progress)
     roll_up(matrix, compiled)
 
-    respondent_ids = (
-        data[id_col].astype(str).tolist() if id_col else [str(i + 1) for i in range(n)]
-    )
+    respondent_ids = data[id_col].astype(str).tolist() if id_col else [str(i + 1) for i in range(n)]
     seg_frame = segments_frame(segments, compiled, respondent_ids, text_cols)
     matrix_frame = pd.DataFrame(matrix, columns=ids, index=data.index)
     summary = summarise(compiled, matrix, seg_frame, int(answered.sum()))

@@ -49,7 +49,9 @@ def resolve_columns(
         return chosen, id, notes
     inferred = infer_text(frame, exclude={id} if id else set())
     if not inferred:
-        raise QualcodeError("E305", Location(source), path=source, candidates=", ".join(columns) or "(none)")
+        raise QualcodeError(
+            "E305", Location(source), path=source, candidates=", ".join(columns) or "(none)"
+        )
     notes.append(Warnings.W302.format(columns=", ".join(inferred)))
     return inferred, id, notes
 
@@ -57,9 +59,13 @@ def resolve_columns(
 def _check(name: str, columns: list[str], source: str) -> None:
     if name not in columns:
         raise QualcodeError(
-            "E304", Location(source), column=name, path=source, suggestion=f".{did_you_mean(name, columns)}"
-            if did_you_mean(name, columns) else "", available=", ".join(columns),
-        )  # fmt: skip
+            "E304",
+            Location(source),
+            column=name,
+            path=source,
+            suggestion=did_you_mean(name, columns),
+            available=", ".join(columns),
+        )
 
 
 def infer_id(frame: pd.DataFrame) -> str | None:
