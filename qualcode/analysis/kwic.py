@@ -40,7 +40,9 @@ def kwic(
         ids = codebook.ids
         if code_id not in ids:
             suggestion = did_you_mean(code_id, ids)
-            raise QualcodeError("E501", code=code_id, suggestion=suggestion, available=", ".join(ids))
+            raise QualcodeError(
+                "E501", code=code_id, suggestion=suggestion, available=", ".join(ids)
+            )
     coding = code(data, codebook, text=text, id=id, negation=None)
     seg = coding.segments
     if code_id is not None:

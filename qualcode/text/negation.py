@@ -242,8 +242,9 @@ class NegationDetector:
 
 
 # Kinds that end a trigger's scope. A pseudo-trigger ends it too: what follows "nothing helps"
-# in "I don't drink, nothing helps my bladder" is affirmed. Another trigger does not: it would
-# negate the hit itself, being nearer, and so the answer is the same.
+# in "I don't drink, nothing helps my bladder" is affirmed. Another trigger does not: a nearer
+# one of the same direction negates the hit anyway, and letting a trigger of the other direction
+# end the scope made no difference on the NegEx gold set, so the simpler rule stays.
 _SCOPE_ENDS: frozenset[_Kind] = frozenset({"terminator", "pseudo"})
 _TRIGGERS: frozenset[_Kind] = frozenset({"pre", "post"})
 
