@@ -193,9 +193,20 @@ class NegationDetector:
         for phrase in best.values():
             self._index.setdefault(phrase.words[0], []).append(phrase)
         self._last: tuple[tuple[str, ...], _Sentence] | None = None
+        # Words a negating phrase can start with, in every apostrophe spelling: most
+        # sentences contain none, and then `find` answers without analysing the sentence.
+        firsts = {p.words[0] for p in best.values() if p.kinds & _TRIGGERS}
+        self._firsts = frozenset(
+            firsts | {w.replace("'", c) for w in firsts if "'" in w for c in "\u2019\u2018\u02bc`"}
+        )
 
     def find(self, tokens: Sequence[str], start: int, end: int) -> str | None:
-        """The phrase that negates the hit tokens[start:end], or None when nothing does."""
+        """The phrase that negates the hit tokens[start:end], or None when nothing does.
+
+        `tokens` are lower-case, as the engine passes them.
+        """
+        if self._firsts.isdisjoint(tokens):
+            return None
         sent = self._sentence(tokens)
         if not sent.matches:
             return None
