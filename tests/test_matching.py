@@ -31,7 +31,12 @@ def hits(cb, answer: str, code_id: str | None = None) -> list[str]:
 def test_word_matches_inflections_via_lemmas_case_insensitively() -> None:
     cb = book("- id: b\n  match: [bladder, craving]\n")
     assert hits(cb, "My Bladders hurt and the CRAVINGS are bad") == ["Bladders", "CRAVINGS"]
-    assert hits(cb, "I crave it") == ["crave"]  # craving's lemma is crave
+    # The word as written is the lemma to match: "crave" covers crave/craved/craving, while
+    # "craving" covers craving/cravings but not "crave" (lookup lemmas are context-free).
+    assert hits(cb, "I crave it") == []
+    crave = book("- id: c\n  match: [crave, liver]\n")
+    assert hits(crave, "craved, craving, craves") == ["craved", "craving", "craves"]
+    assert hits(crave, "where I live") == []  # the lookup table says liver -> live
     assert hits(cb, "gallbladder") == []  # a word is a whole token, not a substring
 
 
@@ -56,8 +61,12 @@ def test_glob_within_a_token() -> None:
 
 def test_single_letter_rule_splits_abbreviation_tokens() -> None:
     # spaCy keeps "k." as one token; a codebook rule `k` makes the tokenizer split it.
-    cb = book("- id: k\n  match: [k]\n")
-    assert hits(cb, "I quit k.") == ["k"]
+    cb = book("- id: k\n  match: [k, quit k]\n")
+    assert hits(cb, "I quit k.") == ["quit k"]
+    assert hits(cb, "I QUIT K.") == ["QUIT K"]
+    assert hits(cb, "i quit k. then relapsed") == ["quit k"]
+    other = book("- id: q\n  match: [quit]\n")
+    assert run(other, "J. Smith quit").segments["quote"].tolist() == ["J. Smith quit"]
 
 
 def test_regex_hit_is_widened_to_whole_tokens() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from qualcode.codebook.model import Code, Codebook, Rule, TermSeq
 from qualcode.text.negation import NegationDetector, NegationLexicon
-from qualcode.text.pipeline import TextPipeline, make_pipeline, remove_single_letter_abbreviations
+from qualcode.text.pipeline import TextPipeline, make_pipeline, split_single_letter_abbreviations
 
 # Placeholders that survive spaCy's tokenizer as letters, so a glob piece such as
 # "k-cramp*" is split exactly like the text it should match ("k", "-", "cramp*").
@@ -123,7 +123,10 @@ class _Builder:
             if is_glob:
                 piece = Piece(text, glob=glob_to_regex(text))
             else:
-                piece = Piece(text, forms=frozenset({text, self.pipeline.lemma(text)}))
+                # A token matches when its text or its lemma is the word as written. The
+                # word's own lemma is not added: lookup lemmas are context-free, so "liver"
+                # -> "live" and "better" -> "well" would drag in unrelated words.
+                piece = Piece(text, forms=frozenset({text}))
             self.piece_ids[key] = len(self.pieces)
             self.pieces.append(piece)
         return self.piece_ids[key]
@@ -221,7 +224,7 @@ def compile_codebook(
 ) -> CompiledCodebook:
     """Compile a codebook (with an optional model and negation override) for the engine."""
     pipeline = pipeline or make_pipeline(codebook.language, model or codebook.model)
-    remove_single_letter_abbreviations(pipeline.nlp, single_letters(codebook))
+    split_single_letter_abbreviations(pipeline.nlp, single_letters(codebook))
     builder = _Builder(codebook, pipeline)
     index_of = {c.id: i for i, c in enumerate(codebook.walk())}
     codes: list[CompiledCode] = []

@@ -91,19 +91,16 @@ def load_lemma_table(language: str) -> dict[str, str]:
     return dict(_lemma_table_cached(language))
 
 
-def remove_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
-    """Let "k." split into "k" + "." for these letters.
+def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
+    """Make "k." and "K." split into the letter + "." for these letters.
 
-    spaCy's English tokenizer keeps a letter followed by a period as one abbreviation token
-    ("I quit k." -> "k."), so a codebook rule `k` would miss it. When a codebook has a
-    single-letter term we drop those special cases (only for its letters).
+    spaCy's English tokenizer keeps a letter followed by a period as one token: "k." through a
+    tokenizer exception, "K." because its suffix rules protect initials ("J. Smith"). So "I
+    quit k." would never match a codebook rule `k`. When a codebook has a single-letter term we
+    add special cases that split it (only for its letters; other initials are untouched).
     """
-    rules = dict(nlp.tokenizer.rules or {})
-    changed = False
-    for letter in letters:
-        for form in (f"{letter}.", f"{letter.upper()}."):
-            if form in rules:
-                del rules[form]
-                changed = True
-    if changed:
-        nlp.tokenizer.rules = rules
+    from spacy.attrs import ORTH
+
+    for letter in sorted(letters):
+        for form in (letter.lower(), letter.upper()):
+            nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: form}, {ORTH: "."}])
