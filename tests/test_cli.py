@@ -199,3 +199,14 @@ def test_installed_console_script_runs_as_a_subprocess(project: Path) -> None:
         [sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True
     )
     assert module.returncode == 0 and module.stdout.startswith("qualcode ")
+
+
+def test_duplicate_ids_warn_and_keep_every_row(project: Path) -> None:
+    frame = pd.read_csv(project / "answers.csv", dtype=str, keep_default_na=False)
+    frame.loc[1, "respondent_id"] = "P1"
+    frame.to_csv(project / "dups.csv", index=False)
+    result = runner.invoke(app, ["apply", str(project / "cb.yaml"), str(project / "dups.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 duplicate id(s) in column 'respondent_id'" in result.output
+    coded = pd.read_csv(project / "dups.qualcode" / "coded.csv", dtype=str)
+    assert len(coded) == 4

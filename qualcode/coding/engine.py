@@ -76,7 +76,8 @@ class _PairCache(dict):
 
     def __missing__(self, key: tuple[int, int]) -> tuple[int, ...] | None:
         lower = self.strings[key[0]]
-        lemma = self.strings[key[1]].lower() if key[1] else lower
+        # A pipeline without a lemmatizer leaves lemmas unset (0): use the lookup table.
+        lemma = self.strings[key[1]].lower() if key[1] else self.compiled.pipeline.lemma(lower)
         value = SPACE if lower.isspace() else self.compiled.classify(lower, lemma)
         self[key] = value
         return value

@@ -34,6 +34,15 @@ def resolve_columns(
         notes.append(Warnings.W303.format(column=id))
     else:
         notes.append(Warnings.W304)
+    if id is not None:
+        ids = frame[id].astype(str)
+        duplicated = ids[ids.duplicated(keep=False)]
+        if len(duplicated):
+            notes.append(
+                Warnings.W301.format(
+                    n=duplicated.nunique(), column=id, example=repr(duplicated.iloc[0])
+                )
+            )
     if text:
         chosen: list[str] = []
         for name in text:
@@ -69,8 +78,10 @@ def _check(name: str, columns: list[str], source: str) -> None:
 
 
 def infer_id(frame: pd.DataFrame) -> str | None:
-    """A column named like an id whose values are unique, if there is exactly one."""
+    """The column named like an id (the unique one when several are), if that is unambiguous."""
     named = [c for c in frame.columns if ID_NAMES.match(str(c))]
+    if len(named) == 1:
+        return str(named[0])  # duplicates are warned about, not a reason to ignore the column
     unique = [c for c in named if frame[c].astype(str).is_unique]
     return str(unique[0]) if len(unique) == 1 else None
 
