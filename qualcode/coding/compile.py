@@ -44,6 +44,7 @@ class CompiledRule:
     regex: re.Pattern[str] | None = None
     within: int = 0
     matcher_key: str | None = None
+    regex_index: int = -1  # a `match` regex: its position in CompiledCodebook.regexes
 
 
 @dataclass
@@ -73,6 +74,7 @@ class CompiledCodebook:
     matcher_uses_lemma: bool
     prefilter: str | None  # RE2 pattern: answers it does not match cannot be coded
     regexes: list[re.Pattern[str]]
+    re2_precheck: bool = True  # screen regex rules with RE2 first (see coding/prefilter.py)
     word_index: dict[str, list[int]] = field(default_factory=dict)
     glob_index: dict[str, list[int]] = field(default_factory=dict)
 
@@ -112,7 +114,7 @@ class _Builder:
         self.token_patterns: dict[str, list] = {}
         self.regexes: list[re.Pattern[str]] = []
         self.prefilter_ok = True
-        self.prefilter_literals: set[str] = set()
+        self.prefilter_literals: set[tuple[str, bool, bool]] = set()
         self._reverse_lemmas: dict[str, list[str]] | None = None
 
     # -- pieces and sequences ----------------------------------------------------
@@ -158,25 +160,29 @@ class _Builder:
             self._reverse_lemmas = rev
         return self._reverse_lemmas
 
-    def literals(self, piece: Piece) -> set[str]:
-        """Substrings one of which any token satisfying the piece must contain."""
+    def literals(self, piece: Piece) -> set[tuple[str, bool, bool]]:
+        """(substring, left edge, right edge): any token satisfying the piece contains one of
+        the substrings, starting (left) or ending (right) the token when so marked."""
         if piece.glob is not None:
             runs = [r for r in re.split(r"[*?]", piece.text) if r]
-            return {max(runs, key=len)} if runs else set()
+            if not runs:
+                return set()
+            run = max(runs, key=len)
+            return {(run, piece.text.startswith(run), piece.text.endswith(run))}
         out = set(piece.forms)
         rev = self.reverse_lemmas()
         for form in piece.forms:
             out.update(rev.get(form, ()))
-        return out
+        return {(form, True, True) for form in out}
 
     def add_prefilter(self, seq_ids: tuple[int, ...]) -> None:
         """Record literals for a rule: the most selective piece of one of its sequences."""
-        best: set[str] = set()
+        best: set[tuple[str, bool, bool]] = set()
         best_len = -1
         for sid in seq_ids[:1]:
             for pid in self.seqs[sid]:
                 lits = self.literals(self.pieces[pid])
-                shortest = min((len(x) for x in lits), default=0)
+                shortest = min((len(x[0]) for x in lits), default=0)
                 if shortest > best_len:
                     best, best_len = lits, shortest
         if best_len <= 0:
@@ -196,9 +202,11 @@ class _Builder:
                 self.add_prefilter(sids)
             return CompiledRule("near", rule.source, seqs=sids, within=rule.within)
         if rule.kind == "regex":
+            index = -1
             if for_match:
+                index = len(self.regexes)
                 self.regexes.append(rule.regex)
-            return CompiledRule("regex", rule.source, regex=rule.regex)
+            return CompiledRule("regex", rule.source, regex=rule.regex, regex_index=index)
         key = f"{code_index}:{'m' if for_match else 'u'}:{n}"
         self.token_patterns[key] = list(rule.tokens)
         if for_match:
@@ -268,9 +276,7 @@ def compile_codebook(
 
     prefilter = None
     if builder.prefilter_ok and builder.prefilter_literals:
-        # Longest first so the alternation is deterministic; RE2 handles thousands of them.
-        lits = sorted(builder.prefilter_literals, key=lambda s: (-len(s), s))
-        prefilter = "|".join(_re2_escape(x) for x in lits)
+        prefilter = prefilter_pattern(builder.prefilter_literals, pipeline)
 
     return CompiledCodebook(
         codebook=codebook,
@@ -287,6 +293,56 @@ def compile_codebook(
         word_index=dict(word_index),
         glob_index=dict(glob_index),
     )
+
+
+def letter_joins(pipeline: TextPipeline) -> tuple[set[str], set[str]] | None:
+    """Token texts that spaCy may cut out of a run of letters, from its special cases.
+
+    Returns (tokens that can start right after a letter, tokens that can end right before
+    one): "cannot" -> "can" + "not" puts "not" in the first and "can" in the second. For
+    English, special cases are the only way a token boundary falls between two letters
+    (prefix, suffix and infix rules cut at punctuation, or between digits and units), so any
+    other token is preceded and followed by a non-letter. None for other languages, whose
+    rules have not been checked for this: their prefilter does not use token edges.
+    """
+    if pipeline.nlp.lang != "en":
+        return None
+    after: set[str] = set()
+    before: set[str] = set()
+    for tokens in (pipeline.nlp.tokenizer.rules or {}).values():
+        orths = [t[65].lower() if 65 in t else t.get("ORTH", "").lower() for t in tokens]
+        for left, right in zip(orths, orths[1:]):
+            if left and right and left[-1].isalpha() and right[0].isalpha():
+                after.add(right)
+                before.add(left)
+    return after, before
+
+
+def prefilter_pattern(literals: set[tuple[str, bool, bool]], pipeline: TextPipeline) -> str:
+    """One RE2 pattern that every answer the codebook can code matches (a superset test).
+
+    Word forms are whole tokens, so (in English) they cannot sit inside a run of letters:
+    requiring a non-letter (or the text's edge) beside them keeps "gp" from letting every
+    answer with "gpu" through. Tokens that spaCy cuts out of letter runs are exempt.
+    """
+    joins = letter_joins(pipeline)
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for text, left, right in literals:
+        if joins is None:
+            left = right = False
+        else:
+            after, before = joins
+            left = left and text[0].isalpha() and not any(a.startswith(text) for a in after)
+            right = right and text[-1].isalpha() and not any(b.endswith(text) for b in before)
+        groups.setdefault((left, right), []).append(text)
+    parts = []
+    for (left, right), texts in sorted(groups.items()):
+        # Longest first so the alternation is deterministic; RE2 handles thousands of them.
+        body = "|".join(_re2_escape(t) for t in sorted(set(texts), key=lambda t: (-len(t), t)))
+        parts.append(
+            ("(?:^|\\PL)" if left else "") + f"(?:{body})" + ("(?:\\PL|$)" if right else "")
+        )
+    return "|".join(parts)
 
 
 def _re2_escape(literal: str) -> str:

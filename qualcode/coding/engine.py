@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
@@ -19,14 +19,15 @@ from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from qualcode.coding.compile import CompiledCodebook, CompiledRule
+from qualcode.coding.prefilter import screen
 from qualcode.text.negation import NegationDetector
 
 SPACE = None  # the cache value of whitespace tokens: skipped inside phrases
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A hit of one rule: token range [start, end) in the answer."""
+class Hit(NamedTuple):
+    """A hit of one rule: token range [start, end) in the answer (a tuple: made by the
+    hundred thousand, where a frozen dataclass's __init__ showed in profiles)."""
 
     start: int
     end: int
@@ -41,10 +42,11 @@ class SegmentTable:
 
     def __init__(self) -> None:
         self.cols: dict[str, list] = {c: [] for c in self.COLUMNS}
+        self.appenders = [self.cols[c].append for c in self.COLUMNS]
 
     def add(self, *values: object) -> None:
-        for col, value in zip(self.COLUMNS, values):
-            self.cols[col].append(value)
+        for column, value in zip(self.appenders, values):
+            column(value)
 
     def __len__(self) -> int:
         return len(self.cols["row"])
@@ -93,37 +95,27 @@ class Engine:
         self.cache: dict = _PairCache(compiled) if self.trained else _TypeCache(compiled)
         strings = self.nlp.vocab.strings
         self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
+        self.negation_anchors = {strings.add(w) for w in compiled.detector.anchors}
         self.unit_is_answer = compiled.codebook.unit == "answer"
         self.n_codes = len(compiled.codes)
         # Word/phrase/glob rules are found through their sequence; the rest rule by rule.
+        # Each rule is indexed by what must be present for it to fire, so an answer only
+        # looks at the rules it can satisfy.
         self.seq_rules: dict[int, list[tuple[int, int, str]]] = {}
-        self.other_rules: list[tuple[int, int, CompiledRule]] = []
+        self.near_rules: dict[int, list[tuple[int, int, CompiledRule]]] = {}  # by first term
+        self.regex_rules: dict[int, tuple[int, int, CompiledRule]] = {}  # by regex index
+        self.token_rules: list[tuple[int, int, CompiledRule]] = []
         for cc in compiled.codes:
             for n, rule in enumerate(cc.match):
                 if rule.kind in ("word", "phrase", "glob"):
                     entry = (cc.index, n, rule.source)
                     self.seq_rules.setdefault(rule.seqs[0], []).append(entry)
+                elif rule.kind == "near":
+                    self.near_rules.setdefault(rule.seqs[0], []).append((cc.index, n, rule))
+                elif rule.kind == "regex":
+                    self.regex_rules[rule.regex_index] = (cc.index, n, rule)
                 else:
-                    self.other_rules.append((cc.index, n, rule))
-
-    # -- selecting which answers to tokenise -----------------------------------------
-    def candidates(self, texts: Sequence[str]) -> np.ndarray:
-        """Boolean mask: answers that could be coded (non-empty and passing the prefilter)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pa.array(texts, type=pa.large_string())
-        nonblank = _to_bool(pc.match_substring_regex(arr, r"\S"))
-        if self.c.prefilter is None:
-            return nonblank
-        mask = nonblank & _to_bool(
-            pc.match_substring_regex(arr, self.c.prefilter, ignore_case=True)
-        )
-        if self.c.regexes:  # regex rules are searched in the raw text, answer by answer
-            for i in np.flatnonzero(nonblank & ~mask).tolist():
-                if any(regex.search(texts[i]) for regex in self.c.regexes):
-                    mask[i] = True
-        return mask
+                    self.token_rules.append((cc.index, n, rule))
 
     # -- the run ---------------------------------------------------------------------
     def run(
@@ -136,8 +128,12 @@ class Engine:
         progress: Callable[[int], None] | None = None,
     ) -> None:
         """Code `texts` (answers of one question); rows index into `matrix` and segments."""
-        mask = self.candidates(texts)
-        idx = np.flatnonzero(mask).tolist()
+        screened = screen(texts, self.c)
+        idx = np.flatnonzero(screened.tokenize).tolist()
+        found_regexes: dict[int, list[int]] = {}  # answer -> the match regexes it contains
+        for k, hits in enumerate(screened.regex_hits):
+            for i in np.flatnonzero(hits).tolist():
+                found_regexes.setdefault(i, []).append(k)
         if progress:
             progress(len(texts) - len(idx))
         todo = (texts[i] for i in idx)
@@ -148,7 +144,8 @@ class Engine:
             docs = self.nlp.tokenizer.pipe(todo, batch_size=1000)
         done = 0
         for i, doc in zip(idx, docs):
-            self.code_doc(doc, texts[i], rows[i], question, matrix, segments)
+            regexes = found_regexes.get(i, ())
+            self.code_doc(doc, texts[i], rows[i], question, matrix, segments, regexes)
             done += 1
             if progress and done % 1000 == 0:
                 progress(1000)
@@ -163,8 +160,13 @@ class Engine:
         question: str,
         matrix: np.ndarray,
         segments: SegmentTable,
+        regexes: Sequence[int] | None = None,
     ) -> None:
-        """Find every code's hits in one answer and record them."""
+        """Find every code's hits in one answer and record them.
+
+        `regexes` are the indexes of the match regexes the answer contains (from the
+        screen); None means unknown (search them all).
+        """
         if self.trained:
             pairs = doc.to_array([LOWER, LEMMA]).tolist()
             lowers = [a for a, _ in pairs]
@@ -182,7 +184,11 @@ class Engine:
                 hits_by_code.setdefault(code_index, []).extend(
                     Hit(s, e, source, order) for s, e in spans
                 )
-        for code_index, order, rule in self.other_rules:
+        others = [r for sid in seq_hits for r in self.near_rules.get(sid, ())]
+        ks = self.regex_rules if regexes is None else regexes
+        others.extend(self.regex_rules[k] for k in ks)
+        others.extend(self.token_rules)
+        for code_index, order, rule in others:
             found = self.rule_hits(rule, doc_info, seq_hits, matcher_hits, order)
             if found:
                 hits_by_code.setdefault(code_index, []).extend(found)
@@ -289,12 +295,6 @@ def regex_hits(rule: CompiledRule, info: _DocInfo, order: int = 0) -> list[Hit]:
     return hits
 
 
-def _to_bool(arr) -> np.ndarray:
-    import pyarrow.compute as pc
-
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 class _DocInfo:
     """Lazily computed facts about one answer that has hits: units, offsets, words."""
 
@@ -304,8 +304,7 @@ class _DocInfo:
         self.lowers = lowers  # lower-case type hash per token
         self.engine = engine
         self._facts: list[list[int]] | None = None
-        self._units: list[int] | None = None  # trained pipelines: their sentence starts
-        self._bounds: dict[int, tuple[int, int]] = {}  # token -> its sentence [start, end)
+        self._units: list[int] | None = None
         self._words: list[int] | None = None
         self._unit_lower: dict[int, list[str]] = {}
 
@@ -316,63 +315,51 @@ class _DocInfo:
             self._facts = self.doc.to_array([IDX, LENGTH, IS_PUNCT, IS_SPACE]).tolist()
         return self._facts
 
-    def unit_of(self, token: int) -> int:
-        """The first token of the unit (sentence, or whole answer) holding `token`."""
-        if self.engine.unit_is_answer:
-            return 0
-        if self.engine.trained:
-            if self._units is None:
+    @property
+    def units(self) -> list[int]:
+        """Token index where each unit (sentence, or the whole answer) starts."""
+        if self._units is None:
+            if self.engine.unit_is_answer or not self.lowers:
+                self._units = [0]
+            elif self.engine.trained:
                 flags = self.doc.to_array(SENT_START).tolist()
                 self._units = [i for i, f in enumerate(flags) if f == 1 or i == 0]
-            return self._units[bisect_right(self._units, token) - 1]
-        return self._sentence(token)[0]
+            else:
+                self._units = self.sentence_starts()
+        return self._units
+
+    def sentence_starts(self) -> list[int]:
+        """spaCy's Sentencizer rule, plus line breaks, in one pass over integers at hand.
+
+        As in spaCy's `sentencizer`, a sentence ends after a run of its punctuation
+        characters; a whitespace token holding a line break also ends a unit, because
+        answers often use lines as sentences. Only answers with hits get here.
+        """
+        punct_chars = self.engine.punct_chars
+        strings = self.doc.vocab.strings
+        facts = self.facts
+        starts, seen_end = [0], False
+        for i, lower in enumerate(self.lowers):
+            fact = facts[i]
+            if lower in punct_chars:
+                seen_end = True
+            elif seen_end and not fact[2]:
+                starts.append(i)
+                seen_end = False
+            if fact[3] and "\n" in strings[lower]:
+                seen_end = True
+        return starts
+
+    def unit_of(self, token: int) -> int:
+        """The first token of the unit holding `token`."""
+        units = self.units
+        return units[bisect_right(units, token) - 1]
 
     def unit_range(self, start: int) -> tuple[int, int]:
         """[first, end) tokens of the unit that begins at `start`."""
-        n = len(self.lowers)
-        if self.engine.unit_is_answer:
-            return 0, n
-        if self.engine.trained:
-            units = self._units or [0]
-            k = bisect_right(units, start)
-            return start, units[k] if k < len(units) else n
-        return self._sentence(start)
-
-    # spaCy's Sentencizer rule (a sentence ends after a run of its punctuation characters),
-    # plus line breaks (answers often use lines as sentences), evaluated only around hits:
-    # scanning whole answers token by token in Python cost more than the matching.
-    def _trigger(self, k: int) -> bool:
-        lower = self.lowers[k]
-        if lower in self.engine.punct_chars:
-            return True
-        return bool(self.facts[k][3]) and "\n" in self.doc.vocab.strings[lower]
-
-    def _can_start(self, j: int) -> bool:
-        return not self.facts[j][2] and self.lowers[j] not in self.engine.punct_chars
-
-    def _sentence(self, i: int) -> tuple[int, int]:
-        cached = self._bounds.get(i)
-        if cached is not None:
-            return cached
-        k = i - 1
-        while k >= 0 and not self._trigger(k):
-            k -= 1
-        start = next((j for j in range(k + 1, i + 1) if self._can_start(j)), None)
-        if k < 0:
-            start, seen = 0, self._trigger(i)
-        elif start is None:  # `i` is trailing punctuation of the sentence holding `k`
-            start, seen = self._sentence(k)[0], True
-        else:
-            seen = self._trigger(i)
-        end = len(self.lowers)
-        for j in range(i + 1, end):
-            if seen and self._can_start(j):
-                end = j
-                break
-            if self._trigger(j):
-                seen = True
-        self._bounds[i] = self._bounds[start] = (start, end)
-        return start, end
+        units = self.units
+        k = bisect_right(units, start)
+        return start, units[k] if k < len(units) else len(self.lowers)
 
     @property
     def offsets(self) -> list[list[int]]:
@@ -406,6 +393,9 @@ class _DocInfo:
         first, last = self.unit_range(unit)
         tokens = self._unit_lower.get(unit)
         if tokens is None:
+            # Most sentences hold no word a negation phrase needs: decide on hashes.
+            if self.engine.negation_anchors.isdisjoint(self.lowers[first:last]):
+                return False
             strings = self.doc.vocab.strings
             tokens = [strings[h] for h in self.lowers[first:last]]
             self._unit_lower[unit] = tokens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 import platform
 import sys
 from collections.abc import Callable
@@ -135,12 +136,20 @@ def summarise(
 ) -> pd.DataFrame:
     """Per code: respondents coded, % of those who answered, Wilson 95% CI, segments."""
     counts = matrix.sum(axis=0).tolist()
-    seg_paths = segments["code_path"].tolist() if len(segments) else []
-    negated = segments["negated"].tolist() if len(segments) else []
+    # Segments per code, then added up the path so a parent counts its descendants' too.
+    total: Counter[str] = Counter()
+    negated: Counter[str] = Counter()
+    if len(segments):
+        by_path = Counter(zip(segments["code_path"].tolist(), segments["negated"].tolist()))
+        for (path, neg), n in by_path.items():
+            parts = path.split("/")
+            for depth in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:depth])
+                total[prefix] += n
+                negated[prefix] += n if neg else 0
     records = []
     for cc in compiled.codes:
         path = cc.code.path_str
-        mine = [i for i, p in enumerate(seg_paths) if p == path or p.startswith(path + "/")]
         low, high = wilson_interval(counts[cc.index], answered)
         records.append({
             "code": cc.code.id,
@@ -152,8 +161,8 @@ def summarise(
             "percent": round(100 * counts[cc.index] / answered, 2) if answered else np.nan,
             "ci95_low": round(100 * low, 2),
             "ci95_high": round(100 * high, 2),
-            "segments": len(mine),
-            "negated_segments": sum(1 for i in mine if negated[i]),
+            "segments": total[path],
+            "negated_segments": negated[path],
             "negation": cc.negation,
         })  # fmt: skip
     return pd.DataFrame.from_records(records)

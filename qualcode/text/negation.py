@@ -193,19 +193,25 @@ class NegationDetector:
         for phrase in best.values():
             self._index.setdefault(phrase.words[0], []).append(phrase)
         self._last: tuple[tuple[str, ...], _Sentence] | None = None
-        # Words a negating phrase can start with, in every apostrophe spelling: most
-        # sentences contain none, and then `find` answers without analysing the sentence.
-        firsts = {p.words[0] for p in best.values() if p.kinds & _TRIGGERS}
-        self._firsts = frozenset(
-            firsts | {w.replace("'", c) for w in firsts if "'" in w for c in "\u2019\u2018\u02bc`"}
+        self._token_info: dict[str, tuple[str, int] | tuple[()]] = {}
+        # One word every negating phrase must contain (its anchor), in every apostrophe
+        # spelling. Most sentences contain none, and then `find` answers at once.
+        anchors = {_anchor(p.words) for p in best.values() if p.kinds & _TRIGGERS}
+        self._anchors = frozenset(
+            anchors | {w.replace("'", c) for w in anchors if "'" in w for c in _APOSTROPHE_CHARS}
         )
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        """Words (lower-case) at least one of which every negating phrase contains."""
+        return self._anchors
 
     def find(self, tokens: Sequence[str], start: int, end: int) -> str | None:
         """The phrase that negates the hit tokens[start:end], or None when nothing does.
 
         `tokens` are lower-case, as the engine passes them.
         """
-        if self._firsts.isdisjoint(tokens):
+        if self._anchors.isdisjoint(tokens):
             return None
         sent = self._sentence(tokens)
         if not sent.matches:
@@ -230,11 +236,20 @@ class NegationDetector:
         key = tuple(tokens)
         last = self._last
         if last is None or last[0] != key:
-            positions = [i for i, t in enumerate(key) if _is_word(t)]
-            words = [_norm(key[i]) for i in positions]
+            # Per token type, once: its normal form and whether it counts as a word.
+            info = self._token_info
+            positions: list[int] = []
+            words: list[str] = []
             counted = [0]
-            for w in words:
-                counted.append(counted[-1] + _counts(w))
+            for i, t in enumerate(key):
+                facts = info.get(t)
+                if facts is None:
+                    facts = (_norm(t), _counts(t)) if _is_word(t) else ()
+                    info[t] = facts
+                if facts:
+                    positions.append(i)
+                    words.append(facts[0])
+                    counted.append(counted[-1] + facts[1])
             found = self._scan(words)
             last = (key, _Sentence(positions, counted, found, _resolve(found)))
             self._last = last
@@ -319,6 +334,28 @@ def _is_word(token: str) -> bool:
 
 # Phones and word processors type "don’t": one apostrophe serves for both sides.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+_APOSTROPHE_CHARS = "\u2019\u2018\u02bc`"
+
+
+# Negation cues: when a phrase is all stop words, its cue is the rarest word in it.
+_CUES = ("n't", "nt", "not", "no", "never", "none", "nothing", "nor", "neither", "without")
+
+
+def _anchor(words: tuple[str, ...]) -> str:
+    """A word the phrase cannot occur without, chosen to be rare: the first word that is
+    neither an English stop word nor punctuation ("is not a problem" -> "problem"), else its
+    negation cue ("did not" -> "not"), else its last word."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    for word in words:
+        if word not in STOP_WORDS and any(c.isalpha() for c in word):
+            return word
+    for cue in _CUES:
+        if cue in words:
+            return cue
+    return words[-1]
 
 
 def _norm(token: str) -> str:
