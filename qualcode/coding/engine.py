@@ -306,7 +306,7 @@ class _DocInfo:
         self._facts: list[list[int]] | None = None
         self._units: list[int] | None = None
         self._words: list[int] | None = None
-        self._unit_lower: dict[int, list[str]] = {}
+        self._unit_lower: dict[int, list[str] | None] = {}  # None: no negation anchor
 
     @property
     def facts(self) -> list[list[int]]:
@@ -391,14 +391,17 @@ class _DocInfo:
     def negated(self, hit: Hit, detector: NegationDetector) -> bool:
         unit = self.unit_of(hit.start)
         first, last = self.unit_range(unit)
-        tokens = self._unit_lower.get(unit)
-        if tokens is None:
-            # Most sentences hold no word a negation phrase needs: decide on hashes.
+        tokens = self._unit_lower.get(unit, ())
+        if tokens == ():
+            # Most sentences hold no word a negation phrase needs: decide on hashes, once.
             if self.engine.negation_anchors.isdisjoint(self.lowers[first:last]):
-                return False
-            strings = self.doc.vocab.strings
-            tokens = [strings[h] for h in self.lowers[first:last]]
+                tokens = None
+            else:
+                strings = self.doc.vocab.strings
+                tokens = [strings[h] for h in self.lowers[first:last]]
             self._unit_lower[unit] = tokens
+        if tokens is None:
+            return False
         end = min(hit.end, last) - first
         return detector.find(tokens, hit.start - first, end) is not None
 
