@@ -115,7 +115,8 @@ class Errors:
     )
     E308 = (
         "the answers file is not text in {encoding}: undecodable byte at offset {offset}",
-        "Save it as UTF-8, or name its encoding (e.g. cp1252 or utf-16).",
+        "Name its encoding with --encoding (e.g. --encoding cp1252 for Excel on Windows, "
+        "--encoding utf-16 for Excel's Unicode text), or save it as UTF-8.",
     )
 
     # Outputs (E4xx)
