@@ -191,10 +191,42 @@ PREFILTER_CB = """\
   match: [{regex: "\\\\bket\\\\b"}, anxious, {regex: "caf\\\\w"}, {regex: "end$"}, mg]
 """
 PIECES = [
-    "Bladders", "bladder", "gallbladder", "CRAVING", "k", "cramps", "K-cramps", "pain", "pee",
-    "ket", "kets", "anxious", "cannot", "gonna", "can't", "don't", "10mg", "mg", "café", "cafe",
-    "headache", "ache", "İstanbul", "end", "end\n", "naive", "😞", ".", ",", "-", "\n", "  ",
-    "\x0b", "ﬁne", "Kelvin\u212a", "e\u0301",
+    "Bladders",
+    "bladder",
+    "gallbladder",
+    "CRAVING",
+    "k",
+    "cramps",
+    "K-cramps",
+    "pain",
+    "pee",
+    "ket",
+    "kets",
+    "anxious",
+    "cannot",
+    "gonna",
+    "can't",
+    "don't",
+    "10mg",
+    "mg",
+    "café",
+    "cafe",
+    "headache",
+    "ache",
+    "İstanbul",
+    "end",
+    "end\n",
+    "naive",
+    "😞",
+    ".",
+    ",",
+    "-",
+    "\n",
+    "  ",
+    "\x0b",
+    "ﬁne",
+    "Kelvin\u212a",
+    "e\u0301",
 ]
 
 
@@ -204,7 +236,9 @@ def test_prefilter_does_not_change_results(answers: list[list[str]]) -> None:
     from qualcode.coding.compile import compile_codebook
 
     cb = book(PREFILTER_CB)
-    frame = pd.DataFrame({"answer": ["".join(a[: len(a) // 2]) + " " + " ".join(a) for a in answers]})
+    frame = pd.DataFrame(
+        {"answer": ["".join(a[: len(a) // 2]) + " " + " ".join(a) for a in answers]}
+    )
     with_filter = compile_codebook(cb)
     assert with_filter.prefilter is not None
     without = compile_codebook(cb)

@@ -60,7 +60,8 @@ def test_undecodable_bytes_give_the_offset_and_suggest_an_encoding(tmp_path: Pat
     path = tmp_path / "latin.csv"
     path.write_bytes("id,answer\n1,caf\u00e9\n".encode("cp1252"))
     err = error_of(path)
-    assert err.code == "E308" and "offset 17" in str(err) and "cp1252" in str(err)
+    assert err.code == "E308" and "offset 15" in str(err) and "--encoding cp1252" in str(err)
+    assert err.where.line == 2
     frame, source = read_answers(path, encoding="cp1252")
     assert frame["answer"].tolist() == ["caf\u00e9"] and source.encoding == "cp1252"
 

@@ -78,4 +78,3 @@ def screen(texts: Sequence[str], compiled: CompiledCodebook) -> Screen:
         regex_hits.append(hits)
         tokenize |= hits
     return Screen(tokenize=tokenize, regex_hits=regex_hits)
-

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 import platform
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path

@@ -78,7 +78,10 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     try:
         return data.decode(enc), enc
     except UnicodeDecodeError as exc:
-        raise QualcodeError("E308", Location(str(path)), encoding=enc, offset=exc.start) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise QualcodeError(
+            "E308", Location(str(path), line=line), encoding=enc, offset=exc.start
+        ) from None
     except LookupError:
         raise QualcodeError(
             "E302", Location(str(path)), path=path, problem=f"unknown encoding '{enc}'",
