@@ -46,10 +46,11 @@ def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
             str(r.negated_segments), style=style,
         )  # fmt: skip
     table.caption = (
-        f"coded by at least one code: {counts.get('coded_any', 0)}; answered but uncoded: "
-        f"{counts.get('uncoded', 0)}; no answer: {counts.get('no_answer', 0)}. "
-        "Negated hits do not count where a code's negation mode is 'exclude'."
+        f"coded by at least one code: {counts.get('coded_any', 0)} · answered, uncoded: "
+        f"{counts.get('uncoded', 0)} · no answer: {counts.get('no_answer', 0)} · "
+        "negated hits are not counted under `negation: exclude`"
     )
+    table.caption_justify = "left"
     return table
 
 
