@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import pandas as pd
@@ -230,20 +231,26 @@ PIECES = [
 ]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=8), min_size=1, max_size=6))
-def test_prefilter_does_not_change_results(answers: list[list[str]]) -> None:
+@functools.cache
+def prefilter_pair():
+    """The same codebook compiled with and without the screen (compiled once: it is slow)."""
     from qualcode.coding.compile import compile_codebook
 
     cb = book(PREFILTER_CB)
-    frame = pd.DataFrame(
-        {"answer": ["".join(a[: len(a) // 2]) + " " + " ".join(a) for a in answers]}
-    )
     with_filter = compile_codebook(cb)
-    assert with_filter.prefilter is not None
     without = compile_codebook(cb)
     without.prefilter = None
     without.re2_precheck = False  # every answer is tokenised and searched with Python re
+    return cb, with_filter, without
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=8), min_size=1, max_size=6))
+def test_prefilter_does_not_change_results(answers: list[list[str]]) -> None:
+    cb, with_filter, without = prefilter_pair()
+    assert with_filter.prefilter is not None
+    texts = ["".join(a[: len(a) // 2]) + " " + " ".join(a) for a in answers]
+    frame = pd.DataFrame({"answer": texts})
     a = code(frame, cb, text="answer", compiled=with_filter)
     b = code(frame, cb, text="answer", compiled=without)
     pd.testing.assert_frame_equal(a.segments, b.segments)
