@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from qualcode import __version__
-from qualcode.errors import Location, QualcodeError
+from qualcode.errors import Location, QualcodeError, Warnings
 
 app = typer.Typer(
     name="qualcode",
@@ -112,6 +112,8 @@ def apply(
             for note in notes:
                 err.print(_escape(note))
         compiled = compile_codebook(book, model=model, negation=negation and negation.value)
+        if not quiet and not compiled.pipeline.lemma_table and not compiled.pipeline.trained:
+            err.print(_escape(Warnings.W101.format(lang=book.language)))
         total = len(data) * len(text_cols)
         with _progress(total, enabled=not quiet and total >= 5000) as advance:
             coding = code(

@@ -97,7 +97,6 @@ class Engine:
         self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
         self.negation_anchors = {strings.add(w) for w in compiled.detector.anchors}
         self.unit_is_answer = compiled.codebook.unit == "answer"
-        self.n_codes = len(compiled.codes)
         # Word/phrase/glob rules are found through their sequence; the rest rule by rule.
         # Each rule is indexed by what must be present for it to fire, so an answer only
         # looks at the rules it can satisfy.
@@ -286,7 +285,7 @@ def regex_hits(rule: CompiledRule, info: _DocInfo, order: int = 0) -> list[Hit]:
         if m.end() == m.start():
             continue
         if starts is None:
-            starts = [o[0] for o in info.offsets]
+            starts = [fact[0] for fact in info.facts]
         # Widen to whole tokens: the token holding the match start through the token
         # holding its last character.
         first = max(bisect_right(starts, m.start()) - 1, 0)
@@ -360,10 +359,6 @@ class _DocInfo:
         units = self.units
         k = bisect_right(units, start)
         return start, units[k] if k < len(units) else len(self.lowers)
-
-    @property
-    def offsets(self) -> list[list[int]]:
-        return self.facts
 
     def chars(self, hit: Hit) -> tuple[int, int]:
         facts = self.facts
