@@ -46,9 +46,9 @@ def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
             str(r.negated_segments), style=style,
         )  # fmt: skip
     table.caption = (
-        f"coded by at least one code: {counts.get('coded_any', 0)} · answered, uncoded: "
+        f"coded by any code: {counts.get('coded_any', 0)} · answered, uncoded: "
         f"{counts.get('uncoded', 0)} · no answer: {counts.get('no_answer', 0)} · "
-        "negated hits are not counted under `negation: exclude`"
+        "negated hits count only under negation: flag or ignore"
     )
     table.caption_justify = "left"
     return table
