@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcode import code, parse_codebook
 
@@ -79,3 +83,41 @@ def test_summary_counts_negated_segments_and_respects_modes() -> None:
     assert summary.loc["bladder", "negated_segments"] == 1
     assert summary.loc["bladder", "answered"] == 5
     assert summary.loc["bladder", "percent"] == 40.0
+
+
+NEG_PIECES = [
+    "no", "not", "never", "bladder", "pain", "but", "ruled", "out", "don't", "don’t", "have",
+    "is", "gone", ",", ".", "denies", "free", "of", "doubt", "only", "anymore", "without", "my",
+    "hurts", "nothing", "helps", "\n",
+]  # fmt: skip
+
+
+@functools.cache
+def _flagging_engine():
+    from qualcode.coding.compile import compile_codebook
+
+    cb = parse_codebook(
+        "name: T\ndefaults: {negation: flag}\ncodes: [{id: b, match: [bladder, pain]}]\n"
+    )
+    compiled = compile_codebook(cb)
+    return cb, compiled
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NEG_PIECES), min_size=1, max_size=20))
+def test_hash_precheck_agrees_with_the_detector(pieces: list[str]) -> None:
+    """The engine skips the detector when no trigger word is near; that must not change a flag."""
+    from qualcode.coding.engine import Engine, _DocInfo
+
+    cb, compiled = _flagging_engine()
+    text = " ".join(pieces)
+    coding = code(pd.DataFrame({"a": [text]}), cb, text="a", compiled=compiled)
+    doc = compiled.pipeline.nlp.tokenizer(text)
+    info = _DocInfo(doc, text, [t.lower for t in doc], Engine(compiled))
+    for seg in coding.segments.itertuples():
+        start = next(t.i for t in doc if t.idx == seg.start)
+        end = next(t.i for t in doc if t.idx + len(t) == seg.end) + 1
+        first, last = info.unit_range(info.unit_of(start))
+        tokens = [t.lower_ for t in doc[first:last]]
+        expected = compiled.detector.find(tokens, start - first, min(end, last) - first)
+        assert seg.negated == (expected is not None), (text, seg.match)

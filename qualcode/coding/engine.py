@@ -95,7 +95,9 @@ class Engine:
         self.cache: dict = _PairCache(compiled) if self.trained else _TypeCache(compiled)
         strings = self.nlp.vocab.strings
         self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
-        self.negation_anchors = {strings.add(w) for w in compiled.detector.anchors}
+        # Hashes of the words a negation phrase needs, before (pre) or after (post) a hit.
+        self.pre_anchors = {strings.add(w) for w in compiled.detector.pre_anchors}
+        self.post_anchors = {strings.add(w) for w in compiled.detector.post_anchors}
         self.unit_is_answer = compiled.codebook.unit == "answer"
         # Word/phrase/glob rules are found through their sequence; the rest rule by rule.
         # Each rule is indexed by what must be present for it to fire, so an answer only
@@ -305,7 +307,7 @@ class _DocInfo:
         self._facts: list[list[int]] | None = None
         self._units: list[int] | None = None
         self._words: list[int] | None = None
-        self._unit_lower: dict[int, list[str] | None] = {}  # None: no negation anchor
+        self._unit_lower: dict[int, list[str]] = {}
 
     @property
     def facts(self) -> list[list[int]]:
@@ -386,18 +388,20 @@ class _DocInfo:
     def negated(self, hit: Hit, detector: NegationDetector) -> bool:
         unit = self.unit_of(hit.start)
         first, last = self.unit_range(unit)
-        tokens = self._unit_lower.get(unit, ())
-        if tokens == ():
-            # Most sentences hold no word a negation phrase needs: decide on hashes, once.
-            if self.engine.negation_anchors.isdisjoint(self.lowers[first:last]):
-                tokens = None
-            else:
-                strings = self.doc.vocab.strings
-                tokens = [strings[h] for h in self.lowers[first:last]]
-            self._unit_lower[unit] = tokens
-        if tokens is None:
+        end = min(hit.end, last)
+        lowers, engine = self.lowers, self.engine
+        # Most hits have no word a pre-trigger needs before them and none a post-trigger
+        # needs after them in their sentence: decided on hashes, without the detector.
+        if engine.pre_anchors.isdisjoint(lowers[first : hit.start]) and (
+            engine.post_anchors.isdisjoint(lowers[end:last])
+        ):
             return False
-        end = min(hit.end, last) - first
+        tokens = self._unit_lower.get(unit)
+        if tokens is None:
+            strings = self.doc.vocab.strings
+            tokens = [strings[h] for h in lowers[first:last]]
+            self._unit_lower[unit] = tokens
+        end -= first
         return detector.find(tokens, hit.start - first, end) is not None
 
 

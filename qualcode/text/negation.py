@@ -196,15 +196,26 @@ class NegationDetector:
         self._token_info: dict[str, tuple[str, int] | tuple[()]] = {}
         # One word every negating phrase must contain (its anchor), in every apostrophe
         # spelling. Most sentences contain none, and then `find` answers at once.
-        anchors = {_anchor(p.words) for p in best.values() if p.kinds & _TRIGGERS}
-        self._anchors = frozenset(
-            anchors | {w.replace("'", c) for w in anchors if "'" in w for c in _APOSTROPHE_CHARS}
+        self._pre_anchors = _spellings(_anchor(p.words) for p in best.values() if "pre" in p.kinds)
+        self._post_anchors = _spellings(
+            _anchor(p.words) for p in best.values() if "post" in p.kinds
         )
+        self._anchors = self._pre_anchors | self._post_anchors
 
     @property
     def anchors(self) -> frozenset[str]:
         """Words (lower-case) at least one of which every negating phrase contains."""
         return self._anchors
+
+    @property
+    def pre_anchors(self) -> frozenset[str]:
+        """Anchors of pre-triggers: a hit with none of them before it is not pre-negated."""
+        return self._pre_anchors
+
+    @property
+    def post_anchors(self) -> frozenset[str]:
+        """Anchors of post-triggers: a hit with none of them after it is not post-negated."""
+        return self._post_anchors
 
     def find(self, tokens: Sequence[str], start: int, end: int) -> str | None:
         """The phrase that negates the hit tokens[start:end], or None when nothing does.
@@ -341,6 +352,14 @@ _APOSTROPHE_CHARS = "\u2019\u2018\u02bc`"
 
 # Negation cues: when a phrase is all stop words, its cue is the rarest word in it.
 _CUES = ("n't", "nt", "not", "no", "never", "none", "nothing", "nor", "neither", "without")
+
+
+def _spellings(words: Iterable[str]) -> frozenset[str]:
+    """The words, plus each spelled with every other apostrophe ("n't" -> "n’t", ...)."""
+    words = set(words)
+    return frozenset(
+        words | {w.replace("'", c) for w in words if "'" in w for c in _APOSTROPHE_CHARS}
+    )
 
 
 def _anchor(words: tuple[str, ...]) -> str:
