@@ -164,3 +164,8 @@ def test_error_message_names_file_line_column_and_fix() -> None:
     text = str(err)
     assert text.startswith("cb.yaml:5:5: error E104")
     assert "how to fix:" in text
+
+
+def test_empty_rule() -> None:
+    err = error_of('name: T\ncodes:\n  - id: a\n    match: ["  "]\n')
+    assert err.code == "E115" and err.where.line == 4
