@@ -55,3 +55,34 @@ def test_apply_on_nhs_feedback(tmp_path: Path) -> None:
         precision, recall = tp / machine.sum(), tp / gold.sum()
         # measured: timeliness P 0.78 R 0.76; staff_manner P 0.81 R 0.61
         assert precision > 0.7 and recall > 0.55, (code_id, precision, recall)
+
+
+def test_screening_changes_nothing_on_real_answers() -> None:
+    """The prefilter and RE2 pre-check are exact on real text, with the 400 commonest words
+    (incl. "not", "i", contractions) as rules: the same segments as tokenising everything."""
+    import collections
+
+    from qualcode import code, parse_codebook
+    from qualcode.coding.compile import compile_codebook
+
+    answers = shared_file("nhs_fft/nhs_fft_neas.csv")
+    texts = pd.read_csv(answers, dtype=str, keep_default_na=False)["FFT answer"].tolist()
+    plain = compile_codebook(parse_codebook("name: T\ncodes: [{id: a, match: [x]}]\n"))
+    counts = collections.Counter(
+        t.lower_ for d in plain.pipeline.nlp.tokenizer.pipe(texts) for t in d if t.is_alpha
+    )
+    words = [w for w, _ in counts.most_common(400)]
+    globs = [f"{w[:4]}*" for w in words[:100] if len(w) > 4]
+    rules = ", ".join(f'"{w}"' for w in [*words, *globs, "*ing", "n't"])
+    cb = parse_codebook(
+        f"name: T\ncodes:\n  - id: a\n    match: [{rules}]\n"
+        "  - id: b\n    match: [{regex: '\\bnot\\b'}, {regex: 'wait\\w+'}]\n"
+    )
+    screened, everything = compile_codebook(cb), compile_codebook(cb)
+    everything.prefilter, everything.re2_precheck = None, False
+    frame = pd.DataFrame({"t": texts})
+    a = code(frame, cb, text="t", compiled=screened)
+    b = code(frame, cb, text="t", compiled=everything)
+    assert len(a.segments) > 10000
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+    pd.testing.assert_frame_equal(a.matrix, b.matrix)
