@@ -107,13 +107,13 @@ def _flagging_engine():
 @given(st.lists(st.sampled_from(NEG_PIECES), min_size=1, max_size=20))
 def test_hash_precheck_agrees_with_the_detector(pieces: list[str]) -> None:
     """The engine skips the detector when no trigger word is near; that must not change a flag."""
-    from qualcode.coding.engine import Engine, _DocInfo
+    from qualcode.coding.engine import Engine
 
     cb, compiled = _flagging_engine()
     text = " ".join(pieces)
     coding = code(pd.DataFrame({"a": [text]}), cb, text="a", compiled=compiled)
     doc = compiled.pipeline.nlp.tokenizer(text)
-    info = _DocInfo(doc, text, [t.lower for t in doc], Engine(compiled))
+    info = Engine(compiled).doc_info(doc, text)
     for seg in coding.segments.itertuples():
         start = next(t.i for t in doc if t.idx == seg.start)
         end = next(t.i for t in doc if t.idx + len(t) == seg.end) + 1

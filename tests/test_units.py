@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from qualcode import parse_codebook
 from qualcode.coding.compile import compile_codebook
-from qualcode.coding.engine import Engine, _DocInfo
+from qualcode.coding.engine import Engine
 
 PIECES = [
     "word",
@@ -37,8 +37,7 @@ def test_sentence_bounds_match_spacy_sentencizer(pieces: list[str]) -> None:
     compiled = engine.c
     text = " ".join(pieces)
     doc = compiled.pipeline.nlp.tokenizer(text)
-    lowers = [t.lower for t in doc]
-    info = _DocInfo(doc, text, lowers, engine)
+    info = engine.doc_info(doc, text)
     # Reference: the Sentencizer's rule applied in one forward pass (as spaCy does),
     # with line-break whitespace tokens also ending a unit.
     sentencizer = compiled.pipeline.nlp.get_pipe("sentencizer")

@@ -60,10 +60,16 @@ class _TypeCache(dict):
         self.compiled = compiled
         self.strings = compiled.pipeline.nlp.vocab.strings
         self.lemma = compiled.pipeline.lemma
+        self.newlines: set[int] = set()  # whitespace types holding a line break
 
     def __missing__(self, key: int) -> tuple[int, ...] | None:
         lower = self.strings[key]
-        value = SPACE if lower.isspace() else self.compiled.classify(lower, self.lemma(lower))
+        if lower.isspace():
+            value = SPACE
+            if "\n" in lower:
+                self.newlines.add(key)
+        else:
+            value = self.compiled.classify(lower, self.lemma(lower))
         self[key] = value
         return value
 
@@ -95,6 +101,11 @@ class Engine:
         self.cache: dict = _PairCache(compiled) if self.trained else _TypeCache(compiled)
         strings = self.nlp.vocab.strings
         self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
+        # Tokens after which a unit may end: the punctuation above, and whitespace types
+        # holding a line break (the type cache adds those as it meets them).
+        self.boundaries = set(self.punct_chars)
+        if isinstance(self.cache, _TypeCache):
+            self.cache.newlines = self.boundaries
         # Hashes of the words a negation phrase needs, before (pre) or after (post) a hit.
         self.pre_anchors = {strings.add(w) for w in compiled.detector.pre_anchors}
         self.post_anchors = {strings.add(w) for w in compiled.detector.post_anchors}
@@ -117,6 +128,13 @@ class Engine:
                     self.regex_rules[rule.regex_index] = (cc.index, n, rule)
                 else:
                     self.token_rules.append((cc.index, n, rule))
+
+    def doc_info(self, doc: Doc, text: str) -> _DocInfo:
+        """Units, offsets and words of one tokenised answer, as `code_doc` sees them."""
+        lowers = doc.to_array(LOWER).tolist()
+        for h in lowers:  # the type cache records which whitespace types break lines
+            self.cache[h]
+        return _DocInfo(doc, text, lowers, self)
 
     # -- the run ---------------------------------------------------------------------
     def run(
@@ -207,13 +225,14 @@ class Engine:
                 hits = [h for h in hits if doc_info.unit_of(h.start) not in blocked]
             coded = False
             for hit in keep_longest(hits):
+                unit = doc_info.unit_span(hit.start)
                 negated = False
                 if cc.negation != "ignore":
-                    negated = doc_info.negated(hit, self.c.detector)
+                    negated = doc_info.negated(hit, unit, self.c.detector)
                 start, end = doc_info.chars(hit)
                 segments.add(
                     row, question, cc.index, start, end, text[start:end],
-                    doc_info.quote(hit), negated, hit.rule,
+                    doc_info.quote(hit, unit), negated, hit.rule,
                 )  # fmt: skip
                 if not (negated and cc.negation == "exclude"):
                     coded = True
@@ -307,7 +326,8 @@ class _DocInfo:
         self._facts: list[list[int]] | None = None
         self._units: list[int] | None = None
         self._words: list[int] | None = None
-        self._unit_lower: dict[int, list[str]] = {}
+        self._unit_lower: dict[int, list[str]] = {}  # unit number -> its lower-case tokens
+        self._quotes: dict[int, str] = {}  # unit number -> its text
 
     @property
     def facts(self) -> list[list[int]]:
@@ -330,25 +350,26 @@ class _DocInfo:
         return self._units
 
     def sentence_starts(self) -> list[int]:
-        """spaCy's Sentencizer rule, plus line breaks, in one pass over integers at hand.
+        """spaCy's Sentencizer rule, plus line breaks, from the boundary tokens only.
 
         As in spaCy's `sentencizer`, a sentence ends after a run of its punctuation
-        characters; a whitespace token holding a line break also ends a unit, because
-        answers often use lines as sentences. Only answers with hits get here.
+        characters: the next sentence starts at the first later token that is neither
+        punctuation nor one of those characters. A whitespace token holding a line break
+        also ends a unit, because answers often use lines as sentences. Only answers with
+        hits get here, and only their few boundary tokens are looked at one by one.
         """
-        punct_chars = self.engine.punct_chars
-        strings = self.doc.vocab.strings
-        facts = self.facts
-        starts, seen_end = [0], False
-        for i, lower in enumerate(self.lowers):
-            fact = facts[i]
-            if lower in punct_chars:
-                seen_end = True
-            elif seen_end and not fact[2]:
-                starts.append(i)
-                seen_end = False
-            if fact[3] and "\n" in strings[lower]:
-                seen_end = True
+        lowers, facts = self.lowers, self.facts
+        boundaries, punct_chars = self.engine.boundaries, self.engine.punct_chars
+        n = len(lowers)
+        starts = [0]
+        reached = 0  # tokens before this were already scanned for the next start
+        for p in [i for i, h in enumerate(lowers) if h in boundaries]:
+            q = max(p + 1, reached)
+            while q < n and (facts[q][2] or lowers[q] in punct_chars):
+                q += 1
+            reached = q
+            if q < n and q != starts[-1]:
+                starts.append(q)
         return starts
 
     def unit_of(self, token: int) -> int:
@@ -367,8 +388,22 @@ class _DocInfo:
         last = facts[hit.end - 1]
         return facts[hit.start][0], last[0] + last[1]
 
-    def quote(self, hit: Hit) -> str:
-        first, _ = self.unit_range(self.unit_of(hit.start))
+    def unit_span(self, token: int) -> tuple[int, int, int]:
+        """(unit number, first token, end token) of the unit holding `token`."""
+        units = self.units
+        k = bisect_right(units, token) - 1
+        return k, units[k], units[k + 1] if k + 1 < len(units) else len(self.lowers)
+
+    def quote(self, hit: Hit, unit: tuple[int, int, int]) -> str:
+        """The unit holding the hit (several units when a regex hit crosses a boundary)."""
+        k, first, last = unit
+        if hit.end <= last:
+            cached = self._quotes.get(k)
+            if cached is None:
+                facts = self.facts
+                end = facts[last - 1][0] + facts[last - 1][1]
+                cached = self._quotes[k] = self.text[facts[first][0] : end].strip()
+            return cached
         _, last = self.unit_range(self.unit_of(hit.end - 1))
         facts = self.facts
         return self.text[facts[first][0] : facts[last - 1][0] + facts[last - 1][1]].strip()
@@ -385,9 +420,9 @@ class _DocInfo:
             self._words = words
         return self._words
 
-    def negated(self, hit: Hit, detector: NegationDetector) -> bool:
-        unit = self.unit_of(hit.start)
-        first, last = self.unit_range(unit)
+    def negated(self, hit: Hit, unit: tuple[int, int, int], detector: NegationDetector) -> bool:
+        """Whether a negation trigger in the hit's unit negates it."""
+        unit, first, last = unit
         end = min(hit.end, last)
         lowers, engine = self.lowers, self.engine
         # Most hits have no word a pre-trigger needs before them and none a post-trigger
