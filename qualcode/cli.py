@@ -91,7 +91,9 @@ def apply(
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="The answers file's encoding.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table, no progress.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No table, progress bar or notes.")
+    ] = False,
 ) -> None:
     """Code ANSWERS with CODEBOOK; write coded.csv, segments.csv, summary.csv, manifest.json."""
     from qualcode.codebook.load import load_codebook
