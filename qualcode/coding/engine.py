@@ -374,14 +374,11 @@ class _DocInfo:
 
     def unit_of(self, token: int) -> int:
         """The first token of the unit holding `token`."""
-        units = self.units
-        return units[bisect_right(units, token) - 1]
+        return self.unit_span(token)[1]
 
     def unit_range(self, start: int) -> tuple[int, int]:
         """[first, end) tokens of the unit that begins at `start`."""
-        units = self.units
-        k = bisect_right(units, start)
-        return start, units[k] if k < len(units) else len(self.lowers)
+        return self.unit_span(start)[1:]
 
     def chars(self, hit: Hit) -> tuple[int, int]:
         facts = self.facts
@@ -404,7 +401,7 @@ class _DocInfo:
                 end = facts[last - 1][0] + facts[last - 1][1]
                 cached = self._quotes[k] = self.text[facts[first][0] : end].strip()
             return cached
-        _, last = self.unit_range(self.unit_of(hit.end - 1))
+        _, _, last = self.unit_span(hit.end - 1)
         facts = self.facts
         return self.text[facts[first][0] : facts[last - 1][0] + facts[last - 1][1]].strip()
 
