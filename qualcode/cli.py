@@ -28,6 +28,12 @@ app = typer.Typer(
 )
 
 
+class TableFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+
+
 class NegationMode(str, Enum):
     exclude = "exclude"
     flag = "flag"
@@ -89,8 +95,33 @@ def apply(
         NegationMode | None, typer.Option("--negation", help="Override every code's mode.")
     ] = None,
     encoding: Annotated[
-        str | None, typer.Option("--encoding", help="The answers file's encoding.")
+        str | None,
+        typer.Option("--encoding", help="The answers file's encoding [detected]."),
     ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="The XLSX sheet to read [the first].")
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option("--delimiter", help="Field delimiter of a text file [sniffed: , ; tab |]."),
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows",
+            help="Skip rows with the wrong number of fields (listed in the "
+            "manifest) instead of stopping.",
+        ),
+    ] = False,
+    per_question: Annotated[
+        bool,
+        typer.Option(
+            "--per-question", help="Also write by_question and summary_by_question tables."
+        ),
+    ] = False,
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Format of the output tables.")
+    ] = TableFormat.csv,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No table, progress bar or notes.")
     ] = False,
@@ -106,13 +137,15 @@ def apply(
 
     with user_errors():
         book = load_codebook(codebook)
-        data, source = read_answers(answers, encoding=encoding)
+        data, source = read_answers(
+            answers, encoding, sheet=sheet, delimiter=delimiter, skip_bad_rows=skip_bad_rows
+        )
         text_cols, id_col, notes = resolve_columns(data, text, id, str(answers))
         outdir = output or answers.parent / f"{answers.stem}.qualcode"
         check_output_dir(outdir, answers)
         if not quiet:
-            for note in notes:
-                err.print(_escape(note))
+            for note in source.notes + notes:
+                err.print(_escape(note), soft_wrap=True)
         compiled = compile_codebook(book, model=model, negation=negation and negation.value)
         if not quiet and not compiled.pipeline.lemma_table and not compiled.pipeline.trained:
             err.print(_escape(Warnings.W101.format(lang=book.language)))
@@ -120,12 +153,14 @@ def apply(
         with _progress(total, enabled=not quiet and total >= 5000) as advance:
             coding = code(
                 data, book, text=text_cols, id=id_col, negation=negation and negation.value,
-                compiled=compiled, progress=advance, source=source.describe(),
+                per_question=per_question, labels=source.labels, compiled=compiled,
+                progress=advance, source=source.describe(),
             )  # fmt: skip
-        coding.save(outdir, input_path=answers)
+        coding.save(outdir, input_path=answers, fmt=fmt.value)
         if not quiet:
             out.print(summary_table(coding.summary, coding.manifest))
-            err.print(f"wrote {outdir}/ (coded.csv, segments.csv, summary.csv, manifest.json)")
+            names = ", ".join(f"{t}.{fmt.value}" for t in coding.tables()) + ", manifest.json"
+            err.print(f"wrote {outdir}/ ({names})")
 
 
 @contextlib.contextmanager
@@ -220,7 +255,10 @@ def kwic(
         list[str] | None, typer.Option("--text", "-t", help="Answer column(s).")
     ] = None,
     id: Annotated[str | None, typer.Option("--id", help="Respondent id column.")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="[detected]")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet [first].")] = None,
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help="[sniffed]")] = None,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
 ) -> None:
     """Keyword in context: each hit of PATTERN (or of --code in --codebook) with its context."""
     from qualcode.analysis.kwic import kwic as run_kwic
@@ -233,7 +271,11 @@ def kwic(
         if pattern is None and not (codebook and code_id):
             raise QualcodeError("E502")
         book = load_codebook(codebook) if codebook else pattern_codebook(pattern, regex)
-        data, _ = read_answers(answers, encoding=encoding)
+        data, source = read_answers(
+            answers, encoding, sheet=sheet, delimiter=delimiter, skip_bad_rows=skip_bad_rows
+        )
+        for note in source.notes:
+            err.print(_escape(note), soft_wrap=True)
         frame = run_kwic(data, book, code_id=code_id, text=text, id=id, window=window)
     out.print(kwic_table(frame))
     negated = int(frame["negated"].sum())

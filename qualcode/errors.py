@@ -118,6 +118,27 @@ class Errors:
         "Name its encoding with --encoding (e.g. --encoding cp1252 for Excel on Windows, "
         "--encoding utf-16 for Excel's Unicode text), or save it as UTF-8.",
     )
+    E309 = (
+        "{path} has a header row but no answers",
+        "Export the survey again with its responses, or check you chose the right file.",
+    )
+    E310 = (
+        "line {line} has {got} field(s) where the header has {expected}: {preview}{more}",
+        "Quote answers that contain the delimiter {delimiter!r} or line breaks, or pass "
+        "--skip-bad-rows to skip such rows (they are counted and listed in manifest.json).",
+    )
+    E311 = (
+        "{path} is {kind}, not a {expected} file",
+        "{fix}",
+    )
+    E312 = (
+        "reading {what} needs the '{package}' package, which is not installed",
+        "Install it with: pip install 'qualcode[{extra}]'",
+    )
+    E313 = (
+        "no sheet named '{sheet}' in {path}.{suggestion}",
+        "Sheets in this workbook: {sheets}.",
+    )
 
     # Outputs (E4xx)
     E401 = (
@@ -129,6 +150,15 @@ class Errors:
     E404 = (
         "{path} is not a qualcode output folder (no manifest.json)",
         "Point to a folder written by `qualcode apply`.",
+    )
+    E405 = (
+        "{table}, row {row}, column '{column}' has {n:,} characters; an Excel cell holds at "
+        "most 32,767",
+        "Write the tables with --format csv or --format parquet, which keep every character.",
+    )
+    E406 = (
+        "{table} has {n:,} rows; an Excel sheet holds at most 1,048,575 below its header",
+        "Write the tables with --format csv or --format parquet.",
     )
 
     # Validation and kwic (E5xx)
@@ -144,6 +174,13 @@ class Warnings:
     W302 = "inferred text column(s): {columns}; use --text to choose"
     W303 = "inferred id column: {column}; use --id to choose"
     W304 = "no id column found: rows are numbered from 1 as 'row'; use --id to choose"
+    W305 = (
+        "{path} is not UTF-8; decoded as {encoding} (guessed by charset-normalizer). "
+        "If accents look wrong, name the encoding with --encoding"
+    )
+    W306 = "skipped {n} bad row(s) at line(s) {lines}; each is listed in manifest.json"
+    W307 = "{platform} export: skipped {n} extra header row(s); question texts become labels"
+    W308 = "renamed {n} column(s) with an empty or repeated name: {renamed}"
 
 
 class QualcodeError(Exception):

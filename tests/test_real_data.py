@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -86,3 +88,57 @@ def test_screening_changes_nothing_on_real_answers() -> None:
     assert len(a.segments) > 10000
     pd.testing.assert_frame_equal(a.segments, b.segments)
     pd.testing.assert_frame_equal(a.matrix, b.matrix)
+
+
+NAPIRE = [
+    "v_18_respondent_role_40_coded.csv",  # ASCII, CRLF
+    "v_20_certifications_403_coded.csv",  # UTF-8, CRLF
+    "v_27_reasons_relationship_good_102_coded.csv",  # not UTF-8, quoted line breaks
+    "v_279_with_250_total_322_coded.csv",  # not UTF-8, a byte cp1252 does not define
+    "v_282_with_246_total_334_coded.csv",  # mostly single-byte, one UTF-8 sequence
+    "v_3_short_488_coded.csv",  # comma-separated, LF
+]
+
+
+def records_in(path: Path) -> tuple[list[str], int, str]:
+    """Header and number of data records, parsed independently of qualcode: latin-1 keeps
+    every byte (delimiters and quotes are ASCII in all these encodings)."""
+    import csv
+    import io
+
+    text = path.read_bytes().decode("latin-1")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r]
+    return rows[0], len(rows) - 1, delimiter
+
+
+@pytest.mark.parametrize("name", NAPIRE)
+def test_napire_files_every_row_accounted_for(tmp_path: Path, name: str) -> None:
+    answers = shared_file(f"napire2018/{name}")
+    header, n_records, delimiter = records_in(answers)
+    text_col = header[1]
+    (tmp_path / "cb.yaml").write_text(
+        "name: NaPiRE mini\ncodes:\n  - id: requirements\n    match: [requirement*]\n"
+        "  - id: communication\n    match: [communicat*, talk*, meeting*]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["apply", str(tmp_path / "cb.yaml"), str(answers), "--text", text_col,
+              "--id", header[0], "-o", str(out), "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    coded = pd.read_csv(out / "coded.csv", dtype=str, keep_default_na=False)
+    counts = manifest["counts"]
+    assert len(coded) == counts["rows"] == n_records
+    assert counts["skipped_rows"] == 0
+    assert counts["answered"] + counts["no_answer"] == counts["rows"]
+    assert manifest["input"]["delimiter"] == delimiter
+    assert list(coded.columns[: len(header)]) == header
+    segments = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+    texts = coded[text_col].tolist()
+    for row, start, end, match in segments[["row", "start", "end", "match"]].itertuples(
+        index=False
+    ):
+        assert texts[int(row) - 1][int(start) : int(end)] == match

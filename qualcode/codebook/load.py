@@ -15,7 +15,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from qualcode.codebook.model import Code, Codebook, NegationSettings, Rule, TermSeq
 from qualcode.errors import Location, QualcodeError, did_you_mean
@@ -72,6 +73,14 @@ def _load_yaml(text: str, filename: str) -> Any:
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise QualcodeError("E102", where, problem=problem) from None
+    except ReaderError as exc:  # a control character YAML does not allow
+        offset = max(0, min(exc.position, len(text)))
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problem = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise QualcodeError("E102", Location(filename, line, column), problem=problem) from None
+    except YAMLError as exc:
+        raise QualcodeError("E102", Location(filename), problem=str(exc)) from None
     if doc is None:
         raise QualcodeError("E103", Location(filename))
     return doc

@@ -1,12 +1,14 @@
 """The result of coding: segments, the respondent x code matrix, a summary and a manifest.
 
-Saved as a folder (``coded.csv``, ``segments.csv``, ``summary.csv``, ``manifest.json``) that
-every later verb reads, so `apply` runs once and everything downstream is reproducible.
+Saved as a folder (``coded.csv``, ``segments.csv``, ``summary.csv``, ``manifest.json``; or the
+same tables as ``.xlsx`` or ``.parquet``) that every later verb reads, so `apply` runs once and
+everything downstream is reproducible.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,22 @@ from typing import Any
 import pandas as pd
 
 from qualcode.errors import Location, QualcodeError
-from qualcode.io.write import write_csv, write_json
+from qualcode.io.tables import (
+    FORMATS,
+    check_table,
+    column_dtypes,
+    read_table,
+    with_dtypes,
+    write_table,
+)
+from qualcode.io.write import write_json
 
 MANIFEST = "manifest.json"
-FILES = ("coded.csv", "segments.csv", "summary.csv", MANIFEST)
+#: Every output folder has the core tables; a table `Coding.tables` may add (in `extra`) is
+#: listed in TABLES too, so that `check_output_dir` protects the input file from it.
+CORE_TABLES = ("coded", "segments", "summary")
+TABLES = (*CORE_TABLES, "by_question", "summary_by_question")  # the last two: --per-question
+FILES = (*(f"{table}.{fmt}" for table in TABLES for fmt in FORMATS), MANIFEST)
 SEGMENT_COLUMNS = [
     "row", "id", "question", "code", "code_path", "start", "end",
     "match", "quote", "negated", "rule",
@@ -33,36 +47,88 @@ class Coding:
     matrix: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: Further tables (name -> frame), saved and loaded with the three above.
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def coded(self) -> pd.DataFrame:
         """The input table with one 0/1 column per code appended."""
         return pd.concat([self.data, self.matrix], axis=1)
 
-    def save(self, outdir: str | Path, input_path: str | Path | None = None) -> Path:
-        """Write the four output files into `outdir` (atomically, one file at a time)."""
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables `save` writes, by name (the file is ``<name>.<format>``), in order:
+        coded, segments, summary, then any in `extra`."""
+        core = {"coded": self.coded, "segments": self.segments, "summary": self.summary}
+        return {**core, **self.extra}
+
+    def save(
+        self, outdir: str | Path, input_path: str | Path | None = None, fmt: str = "csv"
+    ) -> Path:
+        """Write every table of `tables()` as ``<name>.<fmt>`` into `outdir`, then the manifest.
+
+        Each file is written atomically; the manifest goes last, so a folder with a manifest
+        is a complete output. Excel's limits (E405, E406) are checked for every table before
+        anything is written. Table files of another format (or of tables this run does not
+        have) left by an earlier run are removed after the manifest is written, so the folder
+        never mixes runs. `self.manifest` is replaced by the manifest written: a copy with
+        ``format``, ``spreadsheet_escaping`` and ``tables`` (name -> file, rows and the dtypes
+        of the columns that are not text, which `load_coding` restores) set.
+        """
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
         outdir = Path(outdir)
-        check_output_dir(outdir, input_path)
+        tables = self.tables()
+        if bad := [name for name in tables if not re.fullmatch(r"\w+", name)]:
+            raise ValueError(f"table names must be letters, digits and '_', not {bad[0]!r}")
+        check_output_dir(outdir, input_path, tables=tuple(tables))
+        for name, frame in tables.items():
+            check_table(outdir / f"{name}.{fmt}", frame, fmt)
+        earlier = _manifest_tables(outdir)
         outdir.mkdir(parents=True, exist_ok=True)
-        write_csv(outdir / "coded.csv", self.coded)
-        write_csv(outdir / "segments.csv", self.segments)
-        write_csv(outdir / "summary.csv", self.summary)
-        # The manifest goes last: a folder with a manifest is a complete output.
-        write_json(outdir / MANIFEST, self.manifest)
+        for name, frame in tables.items():
+            write_table(outdir / f"{name}.{fmt}", frame, fmt)
+        manifest = {
+            **self.manifest,
+            "format": fmt,
+            "spreadsheet_escaping": fmt in ("csv", "xlsx"),
+            "tables": {
+                name: {"file": f"{name}.{fmt}", "rows": len(frame), "dtypes": column_dtypes(frame)}
+                for name, frame in tables.items()
+            },
+        }
+        write_json(outdir / MANIFEST, manifest)
+        self.manifest = manifest
+        keep = {f"{name}.{fmt}" for name in tables}
+        for name in {*TABLES, *earlier, *tables}:
+            for other in FORMATS:
+                stale = outdir / f"{name}.{other}"
+                if stale.name not in keep and stale.is_file() and not _same(stale, input_path):
+                    stale.unlink()
         return outdir
 
 
-def check_output_dir(outdir: Path, input_path: str | Path | None = None) -> None:
-    """Refuse to overwrite the input or to write into a folder qualcode did not make."""
+def check_output_dir(
+    outdir: Path, input_path: str | Path | None = None, tables: tuple[str, ...] = TABLES
+) -> None:
+    """Refuse to overwrite the input or to write into a folder qualcode did not make.
+
+    The input may not be the folder or any file a save could write there: ``<table>.<fmt>``
+    for every table in `tables` and every format, and the manifest.
+    """
+    outdir = Path(outdir)
     if input_path is not None:
-        inp = Path(input_path).resolve()
-        if outdir.resolve() == inp or any((outdir / f).resolve() == inp for f in FILES):
+        names = {*FILES, *(f"{table}.{fmt}" for table in tables for fmt in FORMATS)}
+        if _same(outdir, input_path) or any(_same(outdir / f, input_path) for f in names):
             raise QualcodeError("E402", Location(str(input_path)), path=input_path)
     if outdir.exists():
         if not outdir.is_dir():
             raise QualcodeError("E401", Location(str(outdir)), path=outdir)
         if any(outdir.iterdir()) and not is_output_dir(outdir):
             raise QualcodeError("E401", Location(str(outdir)), path=outdir)
+
+
+def _same(path: Path, other: str | Path | None) -> bool:
+    return other is not None and path.resolve() == Path(other).resolve()
 
 
 def is_output_dir(path: Path) -> bool:
@@ -73,20 +139,71 @@ def is_output_dir(path: Path) -> bool:
         return False
 
 
+def _manifest_tables(outdir: Path) -> list[str]:
+    """The tables an earlier save recorded in `outdir` (only plain names are trusted)."""
+    try:
+        listed = json.loads((outdir / MANIFEST).read_text(encoding="utf-8")).get("tables")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return list(_table_entries(listed))
+
+
+def _table_entries(listed: Any) -> dict[str, dict[str, Any]]:
+    """``manifest["tables"]`` as name -> entry; a list of names is accepted too."""
+    if isinstance(listed, dict):
+        entries = {k: v if isinstance(v, dict) else {} for k, v in listed.items()}
+    elif isinstance(listed, list):
+        entries = {k: {} for k in listed if isinstance(k, str)}
+    else:
+        return {}
+    return {k: v for k, v in entries.items() if re.fullmatch(r"\w+", k)}
+
+
+# The dtypes of manifests written before tables were recorded (always CSV).
+LEGACY_DTYPES: dict[str, dict[str, str]] = {
+    "segments": {"row": "int64", "start": "int64", "end": "int64", "negated": "bool"},
+    "summary": {
+        "depth": "int64", "coded": "int64", "answered": "int64", "percent": "float64",
+        "ci95_low": "float64", "ci95_high": "float64", "segments": "int64",
+        "negated_segments": "int64",
+    },
+}  # fmt: skip
+
+
 def load_coding(outdir: str | Path) -> Coding:
-    """Read a folder written by `Coding.save` / `qualcode apply`."""
+    """Read a folder written by `Coding.save` / `qualcode apply`, in whichever format it has.
+
+    The tables come back as they were saved: the input columns as text, the code columns as
+    int8, and every other column that is not text in the dtype recorded in the manifest (for
+    CSV and XLSX; Parquet stores its dtypes). Spreadsheet escaping is undone. Tables beyond
+    coded/segments/summary are put in `Coding.extra`.
+    """
     outdir = Path(outdir)
     if not is_output_dir(outdir):
         raise QualcodeError("E404", Location(str(outdir)), path=outdir)
     manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
     codes = manifest.get("codes", [])
-    coded = pd.read_csv(outdir / "coded.csv", dtype=str, keep_default_na=False)
-    matrix = coded[codes].astype("int8")
-    data = coded.drop(columns=codes)
-    segments = pd.read_csv(
-        outdir / "segments.csv", dtype={"id": str, "question": str}, keep_default_na=False
+    fmt = manifest.get("format", "csv")
+    if fmt not in FORMATS:
+        raise ValueError(f"{outdir}: unknown table format {fmt!r} in {MANIFEST}")
+    entries = _table_entries(manifest.get("tables")) or {name: {} for name in CORE_TABLES}
+    frames = {}
+    for name, entry in entries.items():
+        frame = read_table(outdir / f"{name}.{fmt}", fmt)
+        if fmt != "parquet":
+            dtypes = entry.get("dtypes")
+            if not isinstance(dtypes, dict):
+                dtypes = (
+                    {c: "int8" for c in codes} if name == "coded" else LEGACY_DTYPES.get(name, {})
+                )
+            frame = with_dtypes(frame, dtypes)
+        frames[name] = frame
+    coded = frames.pop("coded")
+    return Coding(
+        data=coded.drop(columns=codes),
+        segments=frames.pop("segments"),
+        matrix=coded[codes].astype("int8"),
+        summary=frames.pop("summary"),
+        manifest=manifest,
+        extra=frames,
     )
-    if len(segments):
-        segments["negated"] = segments["negated"].astype(str).eq("True")
-    summary = pd.read_csv(outdir / "summary.csv", keep_default_na=False)
-    return Coding(data=data, segments=segments, matrix=matrix, summary=summary, manifest=manifest)

@@ -32,6 +32,8 @@ def code(
     *,
     model: str | None = None,
     negation: str | None = None,
+    per_question: bool = False,
+    labels: dict[str, str] | None = None,
     compiled: CompiledCodebook | None = None,
     progress: Callable[[int], None] | None = None,
     source: dict[str, object] | None = None,
@@ -40,7 +42,10 @@ def code(
 
     `text` names one or more answer columns (inferred when None), `id` the respondent id
     column (inferred when None; rows are numbered from 1 otherwise). `negation` overrides the
-    codebook's negation mode for every code. `progress` is called with counts of answers done.
+    codebook's negation mode for every code. The matrix has one row per input row (a
+    respondent is coded when any of their answers is); `per_question` adds a row x question
+    table and a summary per question. `labels` maps columns to question texts for outputs.
+    `progress` is called with counts of answers done.
     """
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
@@ -52,6 +57,7 @@ def code(
     clash = sorted(set(ids) & {str(c) for c in data.columns})
     if clash:
         raise QualcodeError("E307", code=clash[0])
+    labels = labels or {}
 
     n = len(data)
     matrix = np.zeros((n, len(ids)), dtype=np.int8)
@@ -59,11 +65,17 @@ def code(
     engine = Engine(compiled)
     rows = range(n)
     answered = np.zeros(n, dtype=bool)
+    per_q: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for question in text_cols:
         texts = answer_texts(data[question])
-        answered |= np.array([bool(t.strip()) for t in texts], dtype=bool)
-        engine.run(texts, rows, question, matrix, segments, progress)
-    roll_up(matrix, compiled)
+        q_answered = np.array([bool(t.strip()) for t in texts], dtype=bool)
+        q_matrix = np.zeros_like(matrix)
+        engine.run(texts, rows, question, q_matrix, segments, progress)
+        roll_up(q_matrix, compiled)
+        np.maximum(matrix, q_matrix, out=matrix)
+        answered |= q_answered
+        if per_question:
+            per_q[question] = (q_matrix, q_answered)
 
     respondent_ids = data[id_col].astype(str).tolist() if id_col else [str(i + 1) for i in range(n)]
     seg_frame = segments_frame(segments, compiled, respondent_ids, text_cols)
@@ -72,9 +84,47 @@ def code(
     manifest = make_manifest(
         compiled, text_cols, id_col, negation, source, n, int(answered.sum()), matrix, seg_frame
     )
+    manifest["questions"] = [{"column": q, "label": labels.get(q, "")} for q in text_cols]
+    manifest["options"]["per_question"] = per_question
+    extra = question_tables(compiled, per_q, respondent_ids, seg_frame, labels) if per_q else {}
     return Coding(
-        data=data, segments=seg_frame, matrix=matrix_frame, summary=summary, manifest=manifest
-    )
+        data=data, segments=seg_frame, matrix=matrix_frame, summary=summary, manifest=manifest,
+        extra=extra,
+    )  # fmt: skip
+
+
+def question_tables(
+    compiled: CompiledCodebook,
+    per_q: dict[str, tuple[np.ndarray, np.ndarray]],
+    respondent_ids: list[str],
+    segments: pd.DataFrame,
+    labels: dict[str, str],
+) -> dict[str, pd.DataFrame]:
+    """The row x question matrix (long: one row per input row and question) and a summary
+    per question, each question's percentages taken over those who answered it."""
+    ids = compiled_ids(compiled)
+    n = len(respondent_ids)
+    frames, summaries = [], []
+    for question, (q_matrix, q_answered) in per_q.items():
+        head = pd.DataFrame({
+            "row": np.arange(1, n + 1),
+            "id": respondent_ids,
+            "question": question,
+            "answered": q_answered.astype(np.int8),
+        })  # fmt: skip
+        frames.append(pd.concat([head, pd.DataFrame(q_matrix, columns=ids)], axis=1))
+        q_segments = segments[segments["question"] == question] if len(segments) else segments
+        summary = summarise(compiled, q_matrix, q_segments, int(q_answered.sum()))
+        summary.insert(0, "question_label", labels.get(question, ""))
+        summary.insert(0, "question", question)
+        summaries.append(summary)
+    by_question = pd.concat(frames, ignore_index=True)
+    # Row-major: every question of row 1, then row 2, ... as a reader of the data expects.
+    by_question = by_question.sort_values(["row"], kind="stable").reset_index(drop=True)
+    return {
+        "by_question": by_question,
+        "summary_by_question": pd.concat(summaries, ignore_index=True),
+    }
 
 
 def compiled_ids(compiled: CompiledCodebook) -> list[str]:
@@ -208,6 +258,8 @@ def make_manifest(
         },
         "counts": {
             "rows": rows,
+            "skipped_rows": int((source or {}).get("skipped_rows", 0) or 0),
+            "blank_rows": int((source or {}).get("blank_rows", 0) or 0),
             "answered": answered,
             "coded_any": any_code,
             "uncoded": answered - any_code,

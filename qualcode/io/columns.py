@@ -10,7 +10,7 @@ import pandas as pd
 from qualcode.errors import Location, QualcodeError, Warnings, did_you_mean
 
 ID_NAMES = re.compile(
-    r"^(id|respondent(_?id)?|response_?id|participant(_?id)?|record_?id|case_?id|"
+    r"^(id|respondent([ _]?id)?|response[ _]?id|participant([ _]?id)?|record[ _]?id|case[ _]?id|"
     r"pid|uid|row_?id|comment_?id)$",
     re.IGNORECASE,
 )
