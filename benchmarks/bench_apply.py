@@ -8,6 +8,8 @@ Data come from benchmarks/generate.py (into benchmarks/out/, git-ignored). In on
 same file, each measurement runs in a fresh subprocess, so its peak RSS is its own:
 
 - ``read_csv``: ``pandas.read_csv`` of the answers file;
+- ``read_answers``: ``qualcode.read_answers`` of the same file (encoding check, delimiter
+  sniffing, strict field counts with line numbers, NFC and line-ending normalisation);
 - ``tokenizer``: ``spacy.blank("en")`` over all answers with ``nlp.pipe(batch_size=1000)``;
 - ``qualcode``: ``qualcode.load_codebook`` and ``qualcode.code(df, codebook, ...)``, timed
   separately (``code`` includes compiling the codebook);
@@ -43,7 +45,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
-MEASUREMENTS = ("read_csv", "tokenizer", "qualcode", "cli", "naive", "naive_str")
+MEASUREMENTS = ("read_csv", "read_answers", "tokenizer", "qualcode", "cli", "naive", "naive_str")
 GB_KB = 1024 * 1024  # ru_maxrss is in KiB on Linux
 TARGET_TOKENIZER_RATIO = 2.0
 
@@ -63,6 +65,16 @@ def work_read_csv(csv: Path, codebook: Path, scratch: Path) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     df = pd.read_csv(csv)
+    wall = time.perf_counter() - t0
+    return {"wall": wall, "rows": len(df)}
+
+
+def work_read_answers(csv: Path, codebook: Path, scratch: Path) -> dict[str, Any]:
+    """qualcode.read_answers of the answers file."""
+    from qualcode.io.read import read_answers
+
+    t0 = time.perf_counter()
+    df, _ = read_answers(csv)
     wall = time.perf_counter() - t0
     return {"wall": wall, "rows": len(df)}
 
@@ -182,6 +194,7 @@ def work_naive_str(csv: Path, codebook: Path, scratch: Path) -> dict[str, Any]:
 
 WORKERS = {
     "read_csv": work_read_csv,
+    "read_answers": work_read_answers,
     "tokenizer": work_tokenizer,
     "qualcode": work_qualcode,
     "cli": work_cli,
@@ -271,6 +284,7 @@ def print_table(n: int, res: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     qc = res.get("qualcode", {})
     naive = res.get("naive", {})
     add("pandas.read_csv", "read_csv")
+    add("qualcode.read_answers", "read_answers", note="sniff, strict rows, NFC")
     tok_note = (f"{tok['tokens']:,} tokens, {tok['tokens'] / tok['wall'] / 1e6:.2f}M tokens/s"
                 if "tokens" in tok else "")  # fmt: skip
     add("spaCy blank('en') tokenizer only", "tokenizer", note=tok_note)

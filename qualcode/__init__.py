@@ -13,6 +13,7 @@ from qualcode.codebook.model import Code, Codebook, Rule  # noqa: E402
 from qualcode.coding.result import Coding, load_coding  # noqa: E402
 from qualcode.coding.run import code  # noqa: E402
 from qualcode.errors import QualcodeError  # noqa: E402
+from qualcode.io.read import read_answers  # noqa: E402
 
 __all__ = [
     "Code",
@@ -25,4 +26,5 @@ __all__ = [
     "load_codebook",
     "load_coding",
     "parse_codebook",
+    "read_answers",
 ]

@@ -160,7 +160,7 @@ def apply(
         if not quiet:
             out.print(summary_table(coding.summary, coding.manifest))
             names = ", ".join(f"{t}.{fmt.value}" for t in coding.tables()) + ", manifest.json"
-            err.print(f"wrote {outdir}/ ({names})")
+            err.print(_escape(f"wrote {outdir}/ ({names})"), soft_wrap=True)
 
 
 @contextlib.contextmanager

@@ -81,6 +81,11 @@ class Errors:
         "'{key}' in {context} needs at least {minimum}",
         "Add more entries to `{key}`.",
     )
+    E118 = (
+        "the codebook is not UTF-8 text: byte 0x{byte:02X} at offset {offset} cannot be read",
+        'YAML files are UTF-8: save the codebook as UTF-8 in your editor ("Save with '
+        'encoding" / "UTF-8").',
+    )
 
     # Language pipeline (E2xx)
     E201 = (

@@ -44,6 +44,23 @@ def test_yaml_syntax_error_has_line_and_column() -> None:
     assert err.where.file == "cb.yaml" and err.where.line is not None
 
 
+def test_a_codebook_not_in_utf8_names_the_byte(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "cb.yaml"
+    path.write_bytes("name: T\ncodes:\n  - id: c\n    label: caf\u00e9\n    match: [x]\n"
+                     .encode("cp1252"))  # fmt: skip
+    with pytest.raises(QualcodeError) as info:
+        load_codebook(path)
+    assert info.value.code == "E118" and "byte 0xE9" in str(info.value)
+    assert (info.value.where.line, info.value.where.column) == (4, 15)
+    path.write_bytes("name: T\ncodes: [{id: c, label: caf\u00e9, match: [x]}]\n".encode("utf-16"))
+    assert load_codebook(path).codes[0].label == "caf\u00e9"  # UTF-16 with a BOM is valid YAML
+
+
+def test_a_control_character_is_a_yaml_error_with_position() -> None:
+    err = error_of("name: T\ncodes: [{id: a\x07, match: [x]}]\n")
+    assert err.code == "E102" and "U+0007" in str(err) and err.where.line == 2
+
+
 def test_unknown_key_suggests_the_right_one() -> None:
     err = error_of(
         """\

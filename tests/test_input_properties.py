@@ -157,3 +157,17 @@ def test_random_yaml_structures_load_or_give_our_error(tree: object) -> None:
         parse_codebook(buffer.getvalue(), "random.yaml")
     except QualcodeError as exc:
         assert exc.code.startswith(("E1", "E2")) and "how to fix" in str(exc)
+
+
+@SETTINGS
+@given(st.binary(max_size=600))
+def test_random_codebook_bytes_load_or_give_our_error(data: bytes) -> None:
+    from qualcode import load_codebook
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "codebook.yaml"
+        path.write_bytes(data)
+        try:
+            load_codebook(path)
+        except QualcodeError as exc:
+            assert exc.code.startswith(("E1", "E2")) and "how to fix" in str(exc)

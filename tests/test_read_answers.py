@@ -111,6 +111,7 @@ def test_undecodable_bytes_give_the_offset_and_suggest_an_encoding(tmp_path: Pat
     frame, source = read_answers(path, encoding="cp1252")
     assert frame["answer"].tolist() == ["caf\u00e9"] and source.encoding_method == "given"
     assert error_of(path, encoding="klingon").code == "E302"
+    assert "--sheet applies to workbooks only" in str(error_of(path, sheet="Sheet1"))
 
 
 def test_cp1252_is_detected_and_the_guess_is_reported(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from qualcode import load_coding
 from qualcode.cli import app
 from tests.conftest import shared_file
 
@@ -39,19 +40,20 @@ def test_apply_on_nhs_feedback(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     source = pd.read_csv(answers, dtype=str, keep_default_na=False)
-    coded = pd.read_csv(out / "coded.csv", dtype=str, keep_default_na=False)
+    coding = load_coding(out)  # undoes the csv's formula neutralisation, if any
+    coded = coding.coded
     # Every input row and column is in the output, unchanged and in order.
     assert len(coded) == len(source) == 5096
-    pd.testing.assert_frame_equal(coded[source.columns], source)
+    pd.testing.assert_frame_equal(coding.data, source)
     # Offsets index the answers exactly.
-    seg = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+    seg = coding.segments
     texts = source["FFT answer"].tolist()
     for row, start, end, match in zip(seg["row"], seg["start"], seg["end"], seg["match"]):
         assert texts[int(row) - 1][int(start) : int(end)] == match
     # Agreement with the human coders is far from chance (precision/recall floors).
     for code_id, human in [("timeliness", "Timeliness of care"),
                            ("staff_manner", "Staff manner & personal attributes")]:  # fmt: skip
-        machine = coded[code_id] == "1"
+        machine = coded[code_id] == 1
         gold = source[human] == "1"
         tp = int((machine & gold).sum())
         precision, recall = tp / machine.sum(), tp / gold.sum()
@@ -129,14 +131,15 @@ def test_napire_files_every_row_accounted_for(tmp_path: Path, name: str) -> None
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    coded = pd.read_csv(out / "coded.csv", dtype=str, keep_default_na=False)
+    coding = load_coding(out)
+    coded = coding.data
     counts = manifest["counts"]
     assert len(coded) == counts["rows"] == n_records
     assert counts["skipped_rows"] == 0
     assert counts["answered"] + counts["no_answer"] == counts["rows"]
     assert manifest["input"]["delimiter"] == delimiter
     assert list(coded.columns[: len(header)]) == header
-    segments = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+    segments = coding.segments
     texts = coded[text_col].tolist()
     for row, start, end, match in segments[["row", "start", "end", "match"]].itertuples(
         index=False

@@ -45,7 +45,23 @@ def load_codebook(path: str | Path) -> Codebook:
     if not path.is_file():
         raise QualcodeError("E101", Location(str(path)), path=path)
     data = path.read_bytes()
-    return parse_codebook(data.decode("utf-8-sig"), str(path), hashlib.sha256(data).hexdigest())
+    return parse_codebook(_decode(data, path), str(path), hashlib.sha256(data).hexdigest())
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 (a BOM allowed), or UTF-16/32 with a BOM, as YAML itself allows; no guessing:
+    a codebook is a file the researcher edits, and can save as UTF-8."""
+    from qualcode.io.decode import BOMS
+
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), "utf-8-sig")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise QualcodeError(
+            "E118", Location(str(path), line, column), byte=data[exc.start], offset=exc.start
+        ) from None
 
 
 def parse_codebook(text: str, filename: str = "<codebook>", sha256: str | None = None) -> Codebook:

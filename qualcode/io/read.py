@@ -89,10 +89,21 @@ def read_answers(
         raise QualcodeError(
             "E306", Location(str(path)), suffix=suffix or "(none)", path=path, supported=SUPPORTED
         )
-    data = path.read_bytes()
-    if not data.strip():
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(
+            "E302", Location(str(path)), path=path, problem=exc.strerror or str(exc),
+            fix="Check that the file is readable (permissions, or a cloud file not yet synced).",
+        ) from None  # fmt: skip
+    if len(data) < 4096 and not data.strip():  # a large blank file ends as E303 when parsed
         raise QualcodeError("E303", Location(str(path)), path=path)
     source = Source(str(path), hashlib.sha256(data).hexdigest(), suffix.lstrip("."), 0)
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+        raise QualcodeError(
+            "E302", Location(str(path)), path=path, problem="--sheet applies to workbooks only",
+            fix="Drop --sheet for a file that is not .xlsx.",
+        )  # fmt: skip
     if suffix in (".xlsx", ".xlsm"):
         table, source.sheet = read_xlsx(data, path, sheet)
         source.format = "xlsx"
