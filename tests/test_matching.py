@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode import code, parse_codebook
+from qualcode.coding.engine import Hit, keep_longest, minimal_windows
 
 
 def book(codes_yaml: str, defaults: str = "negation: flag"):
@@ -255,3 +256,38 @@ def test_prefilter_does_not_change_results(answers: list[list[str]]) -> None:
     b = code(frame, cb, text="answer", compiled=without)
     pd.testing.assert_frame_equal(a.segments, b.segments)
     pd.testing.assert_frame_equal(a.matrix, b.matrix)
+
+
+SPANS = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(1, 8), st.integers(0, 3)), max_size=40
+).map(lambda spans: [Hit(s, s + n, f"r{o}", o) for s, n, o in spans])
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPANS)
+def test_keep_longest_equals_its_definition(hits: list[Hit]) -> None:
+    """The O(n log n) pass keeps exactly what the pairwise definition keeps: a hit survives
+    unless it lies inside a hit kept before it (by start, longest first, codebook order)."""
+    expected: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.order)):
+        if not any(k.start <= hit.start and hit.end <= k.end for k in expected):
+            expected.append(hit)
+    assert keep_longest(hits) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPANS)
+def test_minimal_windows_equal_their_definition(hits: list[Hit]) -> None:
+    """A `near` window survives unless it contains another, different window."""
+    expected = [
+        h for h in hits
+        if not any(h.start <= o.start and o.end <= h.end and (o.start, o.end) != (h.start, h.end)
+                   for o in hits)
+    ]  # fmt: skip
+    assert minimal_windows(hits) == expected
+
+
+def test_a_long_answer_with_thousands_of_hits_is_linear_enough() -> None:
+    """25,000 hits in one answer: the nesting passes must not compare every pair."""
+    hits = [Hit(i * 3, i * 3 + 2, "r", 0) for i in range(25_000)]
+    assert len(keep_longest(hits)) == len(minimal_windows(hits)) == 25_000

@@ -9,6 +9,7 @@ and negation. Only segments are kept, never Docs (a Doc costs ~9 KB).
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
@@ -460,12 +461,23 @@ def near_hits(
         if len(seen) == n_terms and occ[i][2] in seen and seen[occ[i][2]][0] == s0:
             end = max(e for _s, e in seen.values())
             hits.append(Hit(s0, end, rule.source, order))
-    # Drop windows that contain a smaller window (keep minimal ones).
-    return [
-        h for h in hits
-        if not any(o is not h and h.start <= o.start and o.end <= h.end and
-                   (o.start, o.end) != (h.start, h.end) for o in hits)
-    ]  # fmt: skip
+    return minimal_windows(hits)
+
+
+def minimal_windows(hits: list[Hit]) -> list[Hit]:
+    """Drop windows that contain another, different window (keep the minimal ones).
+
+    Spans by start descending: a span contains another iff one seen before it (a later
+    start, or the same start and an earlier end) ends no later than it does. O(n log n): one
+    long answer can hold thousands of windows.
+    """
+    containing: set[tuple[int, int]] = set()
+    min_end = sys.maxsize
+    for start, end in sorted({(h.start, h.end) for h in hits}, key=lambda se: (-se[0], se[1])):
+        if min_end <= end:
+            containing.add((start, end))
+        min_end = min(min_end, end)
+    return [h for h in hits if (h.start, h.end) not in containing]
 
 
 def keep_longest(hits: list[Hit]) -> list[Hit]:
@@ -476,8 +488,10 @@ def keep_longest(hits: list[Hit]) -> list[Hit]:
     if len(hits) < 2:
         return hits
     kept: list[Hit] = []
+    reach = -1  # the furthest end of a kept hit; every kept hit starts at or before `hit`
     for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.order)):
-        if any(k.start <= hit.start and hit.end <= k.end for k in kept):
+        if hit.end <= reach:
             continue
         kept.append(hit)
+        reach = hit.end
     return kept
