@@ -145,3 +145,18 @@ def test_napire_files_every_row_accounted_for(tmp_path: Path, name: str) -> None
         index=False
     ):
         assert texts[int(row) - 1][int(start) : int(end)] == match
+
+
+def test_every_napire_file_is_read_row_for_row() -> None:
+    """All 27 NaPiRE files (`;` and `,`, UTF-8 and legacy encodings, CRLF and LF, quoted
+    line breaks): as many rows as an independent parse finds records, the same header."""
+    from qualcode.io.read import read_answers
+
+    folder = shared_file("napire2018")
+    files = sorted(folder.glob("v_*.csv"))
+    assert len(files) == 27
+    for path in files:
+        header, n_records, delimiter = records_in(path)
+        frame, source = read_answers(path)
+        assert (len(frame), source.rows, source.delimiter) == (n_records, n_records, delimiter)
+        assert list(frame.columns) == header and not source.skipped, path.name
