@@ -140,6 +140,10 @@ class Errors:
         "reading {what} needs the '{package}' package, which is not installed",
         "Install it with: pip install 'qualcode[{extra}]'",
     )
+    E314 = (
+        "the partition {path} has other columns than {first}: {columns}",
+        "Every file of a glob must have the same columns in the same order ({expected}).",
+    )
     E313 = (
         "no sheet named '{sheet}' in {path}.{suggestion}",
         "Sheets in this workbook: {sheets}.",

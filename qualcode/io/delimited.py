@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from qualcode.errors import Location, QualcodeError
-from qualcode.io.table import RawTable, unique_header
 
 CANDIDATES = (",", ";", "\t", "|")
 ONE_COLUMN = "\x1f"  # ASCII unit separator: never in survey text, so a line stays whole
@@ -64,67 +65,86 @@ def _sample_rows(sample: str, delimiter: str, truncated: bool) -> list[list[str]
     return rows
 
 
-def parse_delimited(text: str, delimiter: str, path: Path, skip_bad_rows: bool = False) -> RawTable:
-    """Parse `text` (already normalised to `\\n` line endings) into a RawTable.
+class DelimitedRows:
+    """The rows of delimited text, streamed: `header` first, then iterate for the rows.
 
     A row as wide as the header is kept; a longer one whose extra fields are all empty
-    (a trailing delimiter) is kept without them; any other row is bad: an error naming its
-    line, or skipped and listed when `skip_bad_rows`.
+    (a trailing delimiter) is kept without them; any other row is bad. Bad rows are listed in
+    `skipped` when `skip_bad_rows`; otherwise iteration ends with E310 naming the first bad
+    line and the others (the rest of the file is still read, to name them all). Blank lines
+    are counted in `blank`. Both are complete once iteration ends.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    positions: list[int] = []
-    bad: list[tuple[int, list[str]]] = []
-    blank = 0
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if header is None:
-                if any(cell.strip() for cell in record):  # blank lines above it are skipped
-                    header = record
-                continue
-            if len(record) <= 1 and (not record or not record[0].strip()):
-                # A blank line, not a record, unless it is an answer in a one-column file.
-                if len(header) > 1 or not record:
-                    blank += 1
+
+    def __init__(
+        self, blocks: Iterable[str], delimiter: str, path: Path, skip_bad_rows: bool = False
+    ) -> None:
+        lines = itertools.chain.from_iterable(io.StringIO(b, newline="") for b in blocks)
+        self._reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        self.delimiter = delimiter
+        self.path = path
+        self.skip_bad_rows = skip_bad_rows
+        self.skipped: list[dict[str, object]] = []
+        self.blank = 0
+        self._start = 1
+        self.header = self._read_header()
+
+    def _read_header(self) -> list[str]:
+        for record in self._records():
+            if any(cell.strip() for cell in record):  # blank lines above it are skipped
+                return record
+        raise QualcodeError("E303", Location(str(self.path)), path=self.path)
+
+    def _records(self) -> Iterator[list[str]]:
+        """(Records, with `self.line` the line each starts on); a quote error is E302."""
+        reader = self._reader
+        try:
+            for record in reader:
+                self.line, self._start = self._start, reader.line_num + 1
+                yield record
+        except csv.Error as exc:
+            raise QualcodeError(
+                "E302", Location(str(self.path), line=self._start), path=self.path,
+                problem=str(exc),
+                fix="A quoted answer is not closed, or a quote is followed by text; check the "
+                "quotes on this line (a literal quote inside a quoted answer is written twice: "
+                "\"\").",
+            ) from None  # fmt: skip
+
+    def __iter__(self) -> Iterator[list[str]]:
+        width = len(self.header)
+        bad: list[tuple[int, list[str]]] = []
+        for record in self._records():
+            if len(record) != width:
+                if len(record) <= 1 and (not record or not record[0].strip()):
+                    # A blank line, not a record, unless it is an answer in a one-column file.
+                    if width > 1 or not record:
+                        self.blank += 1
+                        continue
+                elif len(record) > width and not any(record[width:]):
+                    record = record[:width]
+                else:
+                    bad.append((self.line, record))
+                    if self.skip_bad_rows:
+                        reason = f"{len(record)} field(s) where the header has {width}"
+                        self.skipped.append({"line": self.line, "reason": reason})
                     continue
-            if len(record) > len(header) and not any(record[len(header) :]):
-                record = record[: len(header)]
-            if len(record) != len(header):
-                bad.append((line, record))
-                continue
-            rows.append(record)
-            positions.append(line)
-    except csv.Error as exc:
-        raise QualcodeError(
-            "E302", Location(str(path), line=start), path=path, problem=str(exc),
-            fix="A quoted answer is not closed, or a quote is followed by text; check the "
-            "quotes on this line (a literal quote inside a quoted answer is written twice: \"\").",
-        ) from None  # fmt: skip
-    if header is None:
-        raise QualcodeError("E303", Location(str(path)), path=path)
-    width = len(header)
-    if bad and not skip_bad_rows:
+            if not bad or self.skip_bad_rows:
+                yield record
+        if bad and not self.skip_bad_rows:
+            raise self._bad_rows_error(bad)
+
+    def _bad_rows_error(self, bad: list[tuple[int, list[str]]]) -> QualcodeError:
         line, record = bad[0]
         more = ""
         if len(bad) > 1:
             lines = ", ".join(str(b[0]) for b in bad[1:6]) + (", ..." if len(bad) > 6 else "")
             more = f" ({len(bad) - 1} more bad row(s), at line(s) {lines})"
-        shown = delimiter if delimiter != ONE_COLUMN else ","
-        raise QualcodeError(
-            "E310", Location(str(path), line=line), line=line, got=len(record),
-            expected=width, preview=_preview(record, shown), more=more, delimiter=shown,
+        shown = self.delimiter if self.delimiter != ONE_COLUMN else ","
+        return QualcodeError(
+            "E310", Location(str(self.path), line=line), line=line, got=len(record),
+            expected=len(self.header), preview=_preview(record, shown), more=more,
+            delimiter=shown,
         )  # fmt: skip
-    skipped = [
-        {"line": line, "reason": f"{len(record)} field(s) where the header has {width}"}
-        for line, record in bad
-    ]
-    names, renamed = unique_header(header)
-    return RawTable(
-        names, rows, positions, skipped=skipped, blank=blank, renamed=renamed, raw_header=header
-    )
 
 
 def _preview(record: list[str], delimiter: str, limit: int = 70) -> str:

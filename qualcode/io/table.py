@@ -1,38 +1,60 @@
-"""A parsed table before it becomes a DataFrame: header, rows of text, where each row was.
+"""A table being read: its header, a stream of rows of text, and what was not kept.
 
-Every reader (delimited text, XLSX, JSON Lines, ...) produces a :class:`RawTable`, so the
-steps every format shares (unique column names, survey-export header rows, the DataFrame)
-happen once, here.
+Every reader (delimited text, XLSX, JSON Lines, Parquet, SPSS) produces a :class:`RawTable`,
+so the steps every format shares (unique column names, survey-export header rows, chunks of
+rows as DataFrames) happen once, here. Rows are streamed: a file of millions of answers is
+never held in memory as a whole.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 
 @dataclass
-class RawTable:
-    """Header and rows (all text, all as wide as the header) with each row's position."""
+class RowTally:
+    """Rows not kept, filled in while the rows are read: complete once they all are."""
 
-    header: list[str]
-    rows: list[list[str]]
-    positions: list[int]  # the file line (text) or sheet row (XLSX) where each row starts
     skipped: list[dict[str, object]] = field(default_factory=list)  # {"line", "reason"}
     blank: int = 0  # blank lines / empty sheet rows, which are not answers
+
+
+@dataclass
+class RawTable:
+    """A header and its rows (all text, each as wide as the header), read lazily."""
+
+    header: list[str]
+    rows: Iterable[list[str]]
+    tally: RowTally = field(default_factory=RowTally)  # or any object with the same fields
     labels: dict[str, str] = field(default_factory=dict)  # column -> question text
     platform: str | None = None
     header_rows: int = 1
     renamed: list[str] = field(default_factory=list)
     raw_header: list[str] | None = None  # as in the file, before unique_header
 
-    def to_frame(self) -> pd.DataFrame:
-        columns = list(zip(*self.rows)) if self.rows else [() for _ in self.header]
-        return pd.DataFrame(
-            {name: pd.Series(list(values), dtype=object) for name, values in
-             zip(self.header, columns)}
-        )  # fmt: skip
+    def chunks(self, size: int) -> Iterator[pd.DataFrame]:
+        """The rows as DataFrames of at most `size` rows (object columns of str)."""
+        rows = iter(self.rows)
+        while batch := list(itertools.islice(rows, size)):
+            yield frame_of(self.header, batch)
+
+
+def frame_of(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of text as a DataFrame with object columns (no dtype guessing)."""
+    columns = list(zip(*rows)) if rows else [() for _ in header]
+    return pd.DataFrame(
+        {name: pd.Series(list(values), dtype=object) for name, values in zip(header, columns)}
+    )
+
+
+def named(raw_header: list[str], rows: Iterable[list[str]], tally: object) -> RawTable:
+    """A RawTable with unique column names made from the header as read."""
+    names, renamed = unique_header(raw_header)
+    return RawTable(names, rows, tally, renamed=renamed, raw_header=raw_header)  # type: ignore[arg-type]
 
 
 def unique_header(names: list[str]) -> tuple[list[str], list[str]]:
@@ -57,14 +79,16 @@ def apply_survey_layout(table: RawTable) -> None:
     """Drop a survey platform's extra header rows and keep its question texts as labels."""
     from qualcode.io.surveys import detect_survey
 
+    rows = iter(table.rows)
+    first = list(itertools.islice(rows, 3))
+    table.rows = itertools.chain(first, rows)
     # The raw header: SurveyMonkey leaves it empty over a question's extra columns, and the
     # layout names them after the question, which a generic column_N would hide.
-    layout = detect_survey(table.raw_header or table.header, table.rows[:3])
+    layout = detect_survey(table.raw_header or table.header, first)
     if layout is None:
         return
     table.header, table.renamed = unique_header(list(layout.columns))
-    table.rows = table.rows[layout.header_rows :]
-    table.positions = table.positions[layout.header_rows :]
+    table.rows = itertools.chain(first[layout.header_rows :], rows)
     table.labels = {k: v for k, v in layout.labels.items() if v}
     table.platform = layout.platform
     table.header_rows = 1 + layout.header_rows
