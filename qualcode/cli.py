@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from qualcode import __version__
-from qualcode.errors import Location, QualcodeError, Warnings
+from qualcode.errors import Location, QualcodeError
 
 app = typer.Typer(
     name="qualcode",
@@ -32,6 +32,11 @@ class TableFormat(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
     parquet = "parquet"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 class NegationMode(str, Enum):
@@ -122,73 +127,67 @@ def apply(
     fmt: Annotated[
         TableFormat, typer.Option("--format", "-f", help="Format of the output tables.")
     ] = TableFormat.csv,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=0, help="Worker processes (0: all cores); with "
+                     "--engine dask, LocalCluster workers."),
+    ] = 1,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where chunks are coded.")
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786) "
+                     "[a LocalCluster]."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No table, progress bar or notes.")
     ] = False,
-) -> None:
-    """Code ANSWERS with CODEBOOK; write coded.csv, segments.csv, summary.csv, manifest.json."""
-    from qualcode.codebook.load import load_codebook
-    from qualcode.coding.compile import compile_codebook
-    from qualcode.coding.result import check_output_dir
-    from qualcode.coding.run import code
-    from qualcode.console import err, out, summary_table
-    from qualcode.io.columns import resolve_columns
-    from qualcode.io.read import read_answers
+) -> None:  # fmt: skip
+    """Code ANSWERS with CODEBOOK; write coded.csv, segments.csv, summary.csv, manifest.json.
 
+    ANSWERS may be a glob of partitions with the same columns ('data/part-*.parquet').
+    """
+    from qualcode.coding.apply import apply_file
+    from qualcode.console import err, out, summary_table
+
+    if scheduler and engine is not Engine.dask:
+        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     with user_errors():
-        book = load_codebook(codebook)
-        data, source = read_answers(
-            answers, encoding, sheet=sheet, delimiter=delimiter, skip_bad_rows=skip_bad_rows
-        )
-        text_cols, id_col, notes = resolve_columns(data, text, id, str(answers))
-        outdir = output or answers.parent / f"{answers.stem}.qualcode"
-        check_output_dir(outdir, answers)
-        if not quiet:
-            for note in source.notes + notes:
-                err.print(_escape(note), soft_wrap=True)
-        compiled = compile_codebook(book, model=model, negation=negation and negation.value)
-        if not quiet and not compiled.pipeline.lemma_table and not compiled.pipeline.trained:
-            err.print(_escape(Warnings.W101.format(lang=book.language)))
-        total = len(data) * len(text_cols)
-        with _progress(total, enabled=not quiet and total >= 5000) as advance:
-            coding = code(
-                data, book, text=text_cols, id=id_col, negation=negation and negation.value,
-                per_question=per_question, labels=source.labels, compiled=compiled,
-                progress=advance, source=source.describe(),
+        with _progress(enabled=not quiet) as advance:
+            applied = apply_file(
+                codebook, answers, output, text=text, id=id, model=model,
+                negation=negation and negation.value, per_question=per_question,
+                fmt=fmt.value, encoding=encoding, sheet=sheet, delimiter=delimiter,
+                skip_bad_rows=skip_bad_rows, jobs=jobs, engine=engine.value,
+                scheduler=scheduler, progress=advance,
+                notify=None if quiet else (lambda n: err.print(_escape(n), soft_wrap=True)),
             )  # fmt: skip
-        coding.save(outdir, input_path=answers, fmt=fmt.value)
         if not quiet:
-            out.print(summary_table(coding.summary, coding.manifest))
-            names = ", ".join(f"{t}.{fmt.value}" for t in coding.tables()) + ", manifest.json"
-            err.print(_escape(f"wrote {outdir}/ ({names})"), soft_wrap=True)
+            out.print(summary_table(applied.summary, applied.manifest))
+            names = ", ".join(f"{t}.{fmt.value}" for t in applied.tables) + ", manifest.json"
+            err.print(_escape(f"wrote {applied.outdir}/ ({names})"), soft_wrap=True)
 
 
 @contextlib.contextmanager
-def _progress(total: int, enabled: bool) -> Iterator:
-    """A rich progress bar with answers/s, only on a terminal; yields an `advance(n)`."""
+def _progress(enabled: bool) -> Iterator:
+    """A rich progress line with answers done and answers/s, only on a terminal; yields an
+    `advance(n)` (or None). The total is not known while a file streams, so no bar."""
     from qualcode.console import err
 
     if not (enabled and err.is_terminal):
         yield None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        ProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
     class Rate(ProgressColumn):
         def render(self, task) -> Text:  # type: ignore[no-untyped-def]
-            return Text(f"{task.speed or 0:>8,.0f} answers/s")
+            return Text(f"{task.completed:>12,.0f} answers {task.speed or 0:>9,.0f}/s")
 
-    columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), Rate(),
-               TimeRemainingColumn())  # fmt: skip
+    columns = (SpinnerColumn(), TextColumn("coding"), Rate(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("coding", total=total)
+        task = bar.add_task("coding", total=None)
         yield lambda n: bar.advance(task, n)
 
 

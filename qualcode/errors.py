@@ -144,6 +144,11 @@ class Errors:
         "the partition {path} has other columns than {first}: {columns}",
         "Every file of a glob must have the same columns in the same order ({expected}).",
     )
+    E315 = (
+        "cannot reach the Dask scheduler {scheduler}: {problem}",
+        "Check the address (e.g. tcp://10.0.0.5:8786) and that the scheduler is running, or "
+        "drop --scheduler to start a local cluster.",
+    )
     E313 = (
         "no sheet named '{sheet}' in {path}.{suggestion}",
         "Sheets in this workbook: {sheets}.",

@@ -6,26 +6,38 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
+import numpy as np
 import openpyxl
+import openpyxl.worksheet._writer
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode import Coding, QualcodeError, code, load_coding, parse_codebook
+from qualcode.coding.result import check_output_dir, finish_output
 from qualcode.io import tables
 from qualcode.io.tables import (
     FORMATS,
     NUMBER,
     TRIGGERS,
+    TableWriter,
+    column_dtypes,
     neutralise,
+    neutralise_array,
     read_table,
     restore,
+    text_array,
     write_table,
 )
 
@@ -127,16 +139,20 @@ def test_csv_bytes_hold_neutralised_text(tmp_path: Path) -> None:
     )
 
 
-def test_csv_with_a_carriage_return_quotes_every_text_field(tmp_path: Path, coding: Coding) -> None:
+def test_csv_quotes_only_the_fields_that_need_it(tmp_path: Path, coding: Coding) -> None:
     coding.save(tmp_path / "out")
     raw = (tmp_path / "out" / "coded.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
-    assert b'"\'\r=1 my bladder"' in raw and b'\'=HYPERLINK(""http://x"",""y"")' in raw
+    # A carriage return, a quote, a comma or a line feed quotes that field and no other.
+    assert b'\np4,x,"\'\r=1 my bladder",1,1,0\n' in raw
+    assert b'\np0,-5,"\'=HYPERLINK(""http://x"",""y"") my bladder",1,1,0\n' in raw
+    assert b"\np1,'=EU,'@SUM(A1) my bladder,1,1,0\n" in raw
     for name in ("coded", "segments", "summary"):
         text = (tmp_path / "out" / f"{name}.csv").read_bytes().decode("utf-8")
         rows = list(csv.reader(io.StringIO(text, newline="")))
         if name == "coded":
             assert len(rows) == len(ANSWERS) + 1 and rows[1][1] == "-5"
+            assert [row[2] for row in rows[1:]] == [neutralise(a) for a in ANSWERS]
         for field in (f for row in rows for f in row):
             assert field[:1] not in TRIGGERS or NUMBER.fullmatch(field), (name, field)
 
@@ -350,3 +366,260 @@ def test_extra_tables_are_saved_and_loaded(tmp_path: Path, coding: Coding) -> No
         pd.testing.assert_frame_equal(load_coding(tmp_path / "out").extra["by_question"], extra)
     coding.save(tmp_path / "out", fmt="csv")  # a run without it removes it
     assert "by_question.csv" not in table_files(tmp_path / "out")
+
+
+# --- streaming: TableWriter -----------------------------------------------------------------
+
+AWKWARD = [
+    "=1+2", "-5", "-2+3", "+3.2", "'=x", "a,b", 'say "hi"', "line\nbreak", "cr\ronly",
+    "crlf\r\n", "", "@SUM(A1)", "\t=1", "\r=1", "-1,000", "-1e-3", "'-5", "-inf", "#N/A",
+    "_x000D_ and \x07", "Ünï 🙂", "   ", "''=y", "-.5", "1e-3",
+]  # fmt: skip
+
+
+def awkward_frame(n: int, offset: int = 0) -> pd.DataFrame:
+    """`n` rows of text that spreadsheets, CSV readers and XML all find awkward, and numbers."""
+    pick = [AWKWARD[(offset + i) % len(AWKWARD)] for i in range(n)]
+    return pd.DataFrame({
+        "=name": pd.Series(pick, dtype="str"),
+        "a,b": pd.Series([None if i % 4 == 1 else t for i, t in enumerate(pick[::-1])],
+                         dtype=object),
+        "code": pd.Series([i % 2 for i in range(n)], dtype="int8"),
+        "big": pd.Series([(-1) ** i * 2**62 // (i + 1) for i in range(n)], dtype="int64"),
+        "flag": pd.Series([i % 3 == 0 for i in range(n)], dtype=bool),
+        "real": pd.Series([[0.1 + 0.2, float("nan"), float("-inf"), -0.0, 1.0][i % 5]
+                           for i in range(n)], dtype="float64"),
+        "maybe": pd.Series([None if i % 3 else i for i in range(n)], dtype="Int64"),
+    })  # fmt: skip
+
+
+@contextmanager
+def small_blocks() -> Iterator[None]:
+    """Row groups of 4 rows and CSV blocks of 3, so that a few rows cross both."""
+    with (
+        mock.patch.object(tables, "ROW_GROUP_ROWS", 4),
+        mock.patch.object(tables, "CSV_BLOCK_ROWS", 3),
+    ):
+        yield
+
+
+def stream(path: Path, fmt: str, table: pd.DataFrame, bounds: list[int]) -> TableWriter:
+    """Write `table` in the chunks that `bounds` (sorted, repeats make empty chunks) cut."""
+    with TableWriter(path, fmt) as writer:
+        for start, end in zip([0, *bounds], [*bounds, len(table)]):
+            writer.write(table.iloc[start:end])
+    return writer
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(0, 11),
+    cuts=st.lists(st.integers(0, 11), max_size=5),
+    offset=st.integers(0, len(AWKWARD)),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_the_bytes_do_not_depend_on_the_chunks(
+    n: int, cuts: list[int], offset: int, fmt: str
+) -> None:
+    table = awkward_frame(n, offset)
+    with tempfile.TemporaryDirectory() as folder, small_blocks():
+        one = write_table(Path(folder) / "one" / f"t.{fmt}", table, fmt)
+        writer = stream(
+            Path(folder) / "many" / f"t.{fmt}", fmt, table, sorted(min(c, n) for c in cuts)
+        )
+        assert writer.path.read_bytes() == one.read_bytes()
+        assert writer.rows == n and writer.dtypes == column_dtypes(table)
+        assert sorted(p.name for p in Path(folder, "many").iterdir()) == [f"t.{fmt}"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_one_row_at_a_time_equals_one_call_and_parquet_cuts_fixed_row_groups(
+    tmp_path: Path, fmt: str
+) -> None:
+    table = awkward_frame(30)
+    with small_blocks():
+        one = write_table(tmp_path / "one" / f"t.{fmt}", table, fmt)
+        rows = stream(tmp_path / "rows" / f"t.{fmt}", fmt, table, list(range(1, 30)))
+        uneven = stream(tmp_path / "uneven" / f"t.{fmt}", fmt, table, [0, 0, 7, 7, 25])
+    assert one.read_bytes() == rows.path.read_bytes() == uneven.path.read_bytes()
+    if fmt == "parquet":
+        groups = pq.ParquetFile(one).metadata
+        assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [
+            4, 4, 4, 4, 4, 4, 4, 2,
+        ]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_streamed_output_folder_is_byte_identical_to_coding_save(
+    tmp_path: Path, coding: Coding, fmt: str
+) -> None:
+    base = {k: v for k, v in coding.manifest.items() if k not in ("format", "tables")}
+    saved = Coding(coding.data, coding.segments, coding.matrix, coding.summary, dict(base))
+    saved.save(tmp_path / "saved", fmt=fmt)
+    out = tmp_path / "streamed"
+    check_output_dir(out)
+    writers = {name: TableWriter(out / f"{name}.{fmt}", fmt) for name in saved.tables()}
+    for name, table in saved.tables().items():
+        writers[name].write(table.iloc[:0])
+        for start in range(0, len(table), 4):
+            writers[name].write(table.iloc[start : start + 4])
+    manifest = finish_output(out, base, writers, fmt)  # closes the writers
+    assert manifest == saved.manifest
+    assert table_files(out) == table_files(tmp_path / "saved")
+    for name in table_files(out):
+        assert (out / name).read_bytes() == (tmp_path / "saved" / name).read_bytes(), name
+    pd.testing.assert_frame_equal(load_coding(out).coded, coding.coded)
+
+
+def openpyxl_temp_files() -> set[str]:
+    return set(openpyxl.worksheet._writer.ALL_TEMP_FILES)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_exception_or_abort_leaves_no_file_and_no_temp_file(tmp_path: Path, fmt: str) -> None:
+    openpyxl_before = openpyxl_temp_files()
+    path = tmp_path / f"t.{fmt}"
+    with pytest.raises(RuntimeError), TableWriter(path, fmt) as writer:
+        writer.write(awkward_frame(3))
+        writer.write(awkward_frame(3))
+        raise RuntimeError("interrupted")
+    assert not list(tmp_path.iterdir())
+    before = write_table(path, pd.DataFrame({"t": ["before"]}), fmt).read_bytes()
+    writer = TableWriter(path, fmt)
+    writer.write(pd.DataFrame({"t": ["after"]}))
+    assert len(list(tmp_path.iterdir())) == 2  # the file and the writer's temporary file
+    writer.abort()
+    writer.abort()
+    assert path.read_bytes() == before and table_files(tmp_path) == [f"t.{fmt}"]
+    with pytest.raises(ValueError, match="aborted"):
+        writer.write(pd.DataFrame({"t": ["again"]}))
+    assert openpyxl_temp_files() == openpyxl_before
+
+
+def test_every_chunk_needs_the_first_chunks_columns_and_dtypes(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    writer = TableWriter(path, "csv")
+    writer.write(pd.DataFrame({"a": [1]}))
+    with pytest.raises(ValueError, match="columns"):
+        writer.write(pd.DataFrame({"b": [1]}))
+    assert not list(tmp_path.iterdir())  # the writer aborted
+    writer = TableWriter(path, "csv")
+    writer.write(pd.DataFrame({"a": [1]}))
+    with pytest.raises(ValueError, match="dtypes"):
+        writer.write(pd.DataFrame({"a": [1.5]}))
+    # An empty chunk, whose dtypes may be unknown, only needs the columns.
+    empty = pd.DataFrame({"a": pd.Series([], dtype=object)})
+    for fmt in FORMATS:
+        with TableWriter(tmp_path / f"u.{fmt}", fmt) as writer:
+            for chunk in (empty, pd.DataFrame({"a": [1, 2]}), empty, pd.DataFrame({"a": [3]})):
+                writer.write(chunk)
+        assert writer.rows == 3 and writer.dtypes == {"a": "int64"}
+        back = read_table(writer.path, fmt)
+        assert tables.with_dtypes(back, writer.dtypes)["a"].tolist() == [1, 2, 3]
+
+
+def test_excel_limits_mid_stream_remove_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_table(tmp_path / "t.xlsx", pd.DataFrame({"t": ["before"]}), "xlsx")
+    before = path.read_bytes()
+    openpyxl_before = openpyxl_temp_files()
+    writer = TableWriter(path, "xlsx")
+    writer.write(pd.DataFrame({"n": [1, 2], "t": ["a", "b"]}))
+    with pytest.raises(QualcodeError) as info:
+        writer.write(pd.DataFrame({"n": [3, 4], "t": ["c", "=" * 40_000]}))
+    err = info.value
+    assert err.code == "E405" and err.where.row == 4 and "column 't'" in err.what
+    assert "40,001 characters" in err.what  # as written: neutralised
+    assert path.read_bytes() == before and table_files(tmp_path) == ["t.xlsx"]
+    monkeypatch.setattr(tables, "XLSX_MAX_ROWS", 3)
+    writer = TableWriter(path, "xlsx")
+    writer.write(pd.DataFrame({"t": ["a", "b"]}))
+    with pytest.raises(QualcodeError) as info:
+        writer.write(pd.DataFrame({"t": ["c", "d"]}))
+    assert info.value.code == "E406" and "t has 4 rows" in info.value.what
+    assert path.read_bytes() == before and table_files(tmp_path) == ["t.xlsx"]
+    assert openpyxl_temp_files() == openpyxl_before
+
+
+# --- the vectorised cells against the reference ----------------------------------------------
+
+CELL_TEXT = st.text(st.characters(exclude_categories=("Cs",))) | st.text(
+    alphabet="'=+-@\t\r\n0123456789.,eE xa\"", max_size=8
+)
+
+
+@given(st.lists(st.none() | CELL_TEXT, max_size=12))
+def test_vectorised_neutralise_is_neutralise(texts: list[str | None]) -> None:
+    values = pa.array(texts, type=pa.large_string())
+    assert neutralise_array(values).to_pylist() == [
+        None if t is None else neutralise(t) for t in texts
+    ]
+
+
+def test_text_array_is_cell_text_for_every_kind_of_column() -> None:
+    mixed = ["a", None, 1, 2.5, float("nan"), pd.NaT, pd.NA, pd.Timestamp("2020-01-02"), True]
+    columns = [
+        pd.Series(mixed, dtype=object),
+        pd.Series(["a", None, "b"], dtype=object),
+        pd.Series([None, None], dtype=object),
+        pd.Series(["a", None, "b"], dtype="str"),
+        pd.Series(["a", None, "b"], dtype="string"),
+        pd.Series(["a", None], dtype=pd.ArrowDtype(pa.string())),
+        pd.Series(["x", "y", "x"], dtype="category"),
+        pd.Series(pd.to_datetime(["2020-01-01", None])),
+    ]
+    for column in columns:
+        expected = [tables._cell_text(v) for v in column.tolist()]
+        assert text_array(column).to_pylist() == expected, column.dtype
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(CELL_TEXT, min_size=1, max_size=6), st.booleans())
+def test_csv_is_minimal_quoting_plus_carriage_returns(texts: list[str], two: bool) -> None:
+    table = pd.DataFrame({"=t": texts, "n": np.arange(len(texts))})
+    if not two:
+        table = table[["=t"]]
+    with tempfile.TemporaryDirectory() as folder:
+        raw = write_table(Path(folder) / "t.csv", table, "csv").read_bytes()
+    safe = table.copy()
+    safe.columns = [neutralise(c) for c in table.columns]
+    safe.iloc[:, 0] = [neutralise(t) for t in texts]
+    expected = [list(safe.columns), *safe.astype(str).values.tolist()]
+    assert list(csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))) == expected
+    if not any("\r" in t for t in texts):  # then exactly what pandas (csv.writer) writes
+        assert raw == safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    for text in texts:  # a carriage return quotes its field, so no reader ends a row there
+        if "\r" in text:
+            assert ('"' + neutralise(text).replace('"', '""') + '"').encode() in raw
+
+
+def test_csv_without_carriage_returns_is_what_pandas_writes(tmp_path: Path) -> None:
+    table = awkward_frame(50)
+    table = table[~table["=name"].str.contains("\r") & ~table["a,b"].str.contains("\r", na=False)]
+    n = len(table)
+    table = table.assign(
+        f32=np.linspace(-1, 1, n, dtype="float32"),
+        u64=np.arange(n, dtype="uint64") * 2**58,
+        nbool=pd.array([None, True, False] * (n // 3) + [True] * (n % 3), dtype="boolean"),
+        nfloat=pd.array([None, 0.1, float("inf")] * (n // 3) + [2.5] * (n % 3), dtype="Float64"),
+        when=pd.to_datetime(["2020-01-02 03:04:05"] * n),
+    )
+    safe = table.copy()
+    safe.columns = [neutralise(c) for c in table.columns]
+    for name in ("=name", "a,b"):
+        safe[neutralise(name)] = [t if t is None else neutralise(t) for t in table[name]]
+    safe[neutralise("when")] = table["when"].astype(str)  # text: each cell's str()
+    raw = write_table(tmp_path / "t.csv", table, "csv").read_bytes()
+    assert raw == safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def test_an_object_column_is_text_in_parquet_whatever_its_first_chunk_holds(
+    tmp_path: Path,
+) -> None:
+    table = pd.DataFrame({"t": pd.Series([None, None, "a", 3], dtype=object)})
+    one = write_table(tmp_path / "one" / "t.parquet", table, "parquet")
+    many = stream(tmp_path / "many" / "t.parquet", "parquet", table, [1, 2, 3])
+    assert many.path.read_bytes() == one.read_bytes()
+    assert pq.read_table(one).schema.field("t").type == pa.string()
+    assert pq.read_table(one).column("t").to_pylist() == [None, None, "a", "3"]

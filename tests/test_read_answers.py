@@ -319,3 +319,19 @@ def test_output_folder_never_replaces_the_input(tmp_path: Path) -> None:
     with pytest.raises(QualcodeError) as info:
         check_output_dir(answers, answers)
     assert info.value.code == "E402"
+
+
+def test_a_glob_of_partitions_is_read_in_order(tmp_path: Path) -> None:
+    (tmp_path / "part-1.csv").write_text("id,answer\n1,a\n2,b\n", encoding="utf-8")
+    (tmp_path / "part-0.csv").write_text("id,answer\n0,z\n", encoding="utf-8")
+    frame, source = read_answers(tmp_path / "part-*.csv")
+    assert frame["id"].tolist() == ["0", "1", "2"] and source.rows == 3
+    assert [Path(f["path"]).name for f in source.files] == ["part-0.csv", "part-1.csv"]
+    assert [f["rows"] for f in source.files] == [1, 2] and len(source.sha256) == 64
+    (tmp_path / "part-2.csv").write_text("id,text\n3,c\n", encoding="utf-8")
+    err = error_of(tmp_path / "part-*.csv")
+    assert err.code == "E314" and "part-2.csv" in str(err) and "id, answer" in str(err)
+    assert error_of(tmp_path / "nothing-*.csv").code == "E301"
+    pd.DataFrame({"id": ["5"], "answer": ["p"]}).to_parquet(tmp_path / "part-9.parquet")
+    err = error_of(tmp_path / "part-*")
+    assert err.code == "E306" and ".csv and .parquet" in str(err)

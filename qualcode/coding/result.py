@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.tables import (
     FORMATS,
+    TableWriter,
     check_table,
-    column_dtypes,
     read_table,
     with_dtypes,
-    write_table,
 )
 from qualcode.io.write import write_json
 
@@ -66,45 +66,100 @@ class Coding:
     ) -> Path:
         """Write every table of `tables()` as ``<name>.<fmt>`` into `outdir`, then the manifest.
 
-        Each file is written atomically; the manifest goes last, so a folder with a manifest
-        is a complete output. Excel's limits (E405, E406) are checked for every table before
-        anything is written. Table files of another format (or of tables this run does not
-        have) left by an earlier run are removed after the manifest is written, so the folder
-        never mixes runs. `self.manifest` is replaced by the manifest written: a copy with
-        ``format``, ``spreadsheet_escaping`` and ``tables`` (name -> file, rows and the dtypes
-        of the columns that are not text, which `load_coding` restores) set.
+        Each file is written atomically, by one :class:`~qualcode.io.tables.TableWriter` call
+        per table (so a streamed write of the same rows gives the same bytes); the manifest
+        goes last, so a folder with a manifest is a complete output. Excel's limits (E405,
+        E406) are checked for every table before anything is written. Table files of another
+        format (or of tables this run does not have) left by an earlier run are removed after
+        the manifest is written, so the folder never mixes runs. `self.manifest` is replaced
+        by the manifest written: a copy with ``format``, ``spreadsheet_escaping`` and
+        ``tables`` (name -> file, rows and the dtypes of the columns that are not text, which
+        `load_coding` restores) set (see :func:`finish_output`).
         """
         if fmt not in FORMATS:
             raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
         outdir = Path(outdir)
         tables = self.tables()
-        if bad := [name for name in tables if not re.fullmatch(r"\w+", name)]:
-            raise ValueError(f"table names must be letters, digits and '_', not {bad[0]!r}")
+        check_table_names(tables)
         check_output_dir(outdir, input_path, tables=tuple(tables))
         for name, frame in tables.items():
-            check_table(outdir / f"{name}.{fmt}", frame, fmt)
-        earlier = _manifest_tables(outdir)
+            check_table(outdir / f"{name}.{fmt}", frame, fmt, name=name)
         outdir.mkdir(parents=True, exist_ok=True)
+        written = {}
         for name, frame in tables.items():
-            write_table(outdir / f"{name}.{fmt}", frame, fmt)
-        manifest = {
-            **self.manifest,
-            "format": fmt,
-            "spreadsheet_escaping": fmt in ("csv", "xlsx"),
-            "tables": {
-                name: {"file": f"{name}.{fmt}", "rows": len(frame), "dtypes": column_dtypes(frame)}
-                for name, frame in tables.items()
-            },
-        }
-        write_json(outdir / MANIFEST, manifest)
-        self.manifest = manifest
-        keep = {f"{name}.{fmt}" for name in tables}
-        for name in {*TABLES, *earlier, *tables}:
-            for other in FORMATS:
-                stale = outdir / f"{name}.{other}"
-                if stale.name not in keep and stale.is_file() and not _same(stale, input_path):
-                    stale.unlink()
+            with TableWriter(outdir / f"{name}.{fmt}", fmt, name=name) as writer:
+                writer.write(frame)  # closed (the file moved into place) on leaving the block
+            written[name] = writer
+        self.manifest = finish_output(outdir, self.manifest, written, fmt, input_path=input_path)
         return outdir
+
+
+class WrittenTable(Protocol):
+    """What the manifest records of a table written as ``<name>.<fmt>`` (rows, and the
+    dtypes of its columns that are not text); a :class:`~qualcode.io.tables.TableWriter`
+    has both."""
+
+    rows: int
+    dtypes: dict[str, str]
+
+
+def check_table_names(tables: Mapping[str, object]) -> None:
+    """Raise ValueError unless every table name is letters, digits and '_' (a file stem)."""
+    if bad := [name for name in tables if not re.fullmatch(r"\w+", name)]:
+        raise ValueError(f"table names must be letters, digits and '_', not {bad[0]!r}")
+
+
+def finish_output(
+    outdir: str | Path,
+    manifest: Mapping[str, Any],
+    tables: Mapping[str, WrittenTable],
+    fmt: str,
+    *,
+    input_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Finish an output folder: close the tables' writers, write the manifest, then remove
+    the table files an earlier run left there. Returns the manifest written.
+
+    `tables` maps each table's name to what is written as ``<outdir>/<name>.<fmt>``, in the
+    order the manifest should list them: normally its
+    :class:`~qualcode.io.tables.TableWriter`, which is closed here (in that order) if it is
+    still open; anything else with ``rows`` and ``dtypes`` stands for a file already in
+    place. The manifest is a copy of `manifest` with ``format`` (`fmt`),
+    ``spreadsheet_escaping`` (true for csv and xlsx) and ``tables`` (name -> ``file``,
+    ``rows``, ``dtypes``) set; it is written atomically and last, so a folder with a manifest
+    is complete. Then every ``<table>.<format>`` file that is not one of `tables` in `fmt` is
+    removed, for the tables qualcode knows (:data:`TABLES`), those the folder's previous
+    manifest listed and those in `tables`; the input (`input_path`) is never removed.
+
+    ``Coding.save`` and the streaming ``apply`` both end with it: check the folder with
+    :func:`check_output_dir`, write each table with a ``TableWriter``, then call this. If it
+    raises, abort the writers (a closed writer's abort does nothing).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+    check_table_names(tables)
+    outdir = Path(outdir)
+    for table in tables.values():
+        if isinstance(table, TableWriter):
+            table.close()  # a no-op when already closed
+    earlier = _manifest_tables(outdir)
+    written = {
+        **manifest,
+        "format": fmt,
+        "spreadsheet_escaping": fmt in ("csv", "xlsx"),
+        "tables": {
+            name: {"file": f"{name}.{fmt}", "rows": table.rows, "dtypes": dict(table.dtypes)}
+            for name, table in tables.items()
+        },
+    }
+    write_json(outdir / MANIFEST, written)
+    keep = {f"{name}.{fmt}" for name in tables}
+    for name in {*TABLES, *earlier, *tables}:
+        for other in FORMATS:
+            stale = outdir / f"{name}.{other}"
+            if stale.name not in keep and stale.is_file() and not _same(stale, input_path):
+                stale.unlink()
+    return written
 
 
 def check_output_dir(

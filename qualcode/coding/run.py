@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,14 +13,16 @@ import numpy as np
 import pandas as pd
 
 from qualcode import __version__
-from qualcode.analysis.stats import wilson_interval
 from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import Codebook
+from qualcode.coding.chunk import ChunkResult, code_chunk
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
-from qualcode.coding.engine import Engine, SegmentTable
 from qualcode.coding.result import SEGMENT_COLUMNS, Coding
+from qualcode.coding.tally import Tally
 from qualcode.errors import QualcodeError
 from qualcode.io.columns import resolve_columns
+
+CHUNK_ROWS = 10_000
 
 
 def code(
@@ -53,78 +54,160 @@ def code(
     if negation is not None and negation not in ("exclude", "flag", "ignore"):
         raise QualcodeError("E113", key="negation", allowed="exclude, flag, ignore", got=negation)
     compiled = compiled or compile_codebook(codebook, model=model, negation=negation)
-    ids = compiled_ids(compiled)
-    clash = sorted(set(ids) & {str(c) for c in data.columns})
-    if clash:
-        raise QualcodeError("E307", code=clash[0])
-    labels = labels or {}
-
-    n = len(data)
-    matrix = np.zeros((n, len(ids)), dtype=np.int8)
-    segments = SegmentTable()
-    engine = Engine(compiled)
-    rows = range(n)
-    answered = np.zeros(n, dtype=bool)
-    per_q: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for question in text_cols:
-        texts = answer_texts(data[question])
-        q_answered = np.array([bool(t.strip()) for t in texts], dtype=bool)
-        q_matrix = np.zeros_like(matrix)
-        engine.run(texts, rows, question, q_matrix, segments, progress)
-        roll_up(q_matrix, compiled)
-        np.maximum(matrix, q_matrix, out=matrix)
-        answered |= q_answered
-        if per_question:
-            per_q[question] = (q_matrix, q_answered)
-
-    respondent_ids = data[id_col].astype(str).tolist() if id_col else [str(i + 1) for i in range(n)]
-    seg_frame = segments_frame(segments, compiled, respondent_ids, text_cols)
-    matrix_frame = pd.DataFrame(matrix, columns=ids, index=data.index)
-    summary = summarise(compiled, matrix, seg_frame, int(answered.sum()))
-    manifest = make_manifest(
-        compiled, text_cols, id_col, negation, source, n, int(answered.sum()), matrix, seg_frame
-    )
-    manifest["questions"] = [{"column": q, "label": labels.get(q, "")} for q in text_cols]
-    manifest["options"]["per_question"] = per_question
-    extra = question_tables(compiled, per_q, respondent_ids, seg_frame, labels) if per_q else {}
+    assembler = ChunkAssembler(compiled, data.columns, text_cols, id_col, labels, per_question)
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for start in range(0, max(len(data), 1), CHUNK_ROWS):
+        chunk = data.iloc[start : start + CHUNK_ROWS]
+        result = code_chunk(compiled, [answer_texts(chunk[q]) for q in text_cols])
+        for name, frame in assembler.tables(chunk, result).items():
+            parts.setdefault(name, []).append(frame)
+        if progress:
+            progress(len(chunk) * len(text_cols))
+    tables = {name: _concat(frames) for name, frames in parts.items()}
+    coded = tables.pop("coded")
+    matrix = coded[compiled_ids(compiled)]
+    matrix.index = data.index
+    summaries = assembler.summaries()
     return Coding(
-        data=data, segments=seg_frame, matrix=matrix_frame, summary=summary, manifest=manifest,
-        extra=extra,
+        data=data, segments=tables.pop("segments"), matrix=matrix,
+        summary=summaries.pop("summary"), manifest=assembler.manifest(negation, source),
+        extra={**tables, **summaries},
     )  # fmt: skip
 
 
-def question_tables(
-    compiled: CompiledCodebook,
-    per_q: dict[str, tuple[np.ndarray, np.ndarray]],
-    respondent_ids: list[str],
-    segments: pd.DataFrame,
-    labels: dict[str, str],
-) -> dict[str, pd.DataFrame]:
-    """The row x question matrix (long: one row per input row and question) and a summary
-    per question, each question's percentages taken over those who answered it."""
-    ids = compiled_ids(compiled)
-    n = len(respondent_ids)
-    frames, summaries = [], []
-    for question, (q_matrix, q_answered) in per_q.items():
-        head = pd.DataFrame({
-            "row": np.arange(1, n + 1),
-            "id": respondent_ids,
-            "question": question,
-            "answered": q_answered.astype(np.int8),
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+class ChunkAssembler:
+    """Turns coded chunks into rows of the output tables and keeps the running totals.
+
+    Shared by :func:`code` (in memory) and the streaming `apply`, so both produce the same
+    tables: `tables(chunk, result)` gives the chunk's rows of `coded`, `segments` (and
+    `by_question`); `summaries()` and `manifest()` the rest once every chunk is in.
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledCodebook,
+        columns: Iterable[object],
+        text_cols: list[str],
+        id_col: str | None,
+        labels: dict[str, str] | None = None,
+        per_question: bool = False,
+    ) -> None:
+        self.compiled = compiled
+        self.ids = compiled_ids(compiled)
+        clash = sorted(set(self.ids) & {str(c) for c in columns})
+        if clash:
+            raise QualcodeError("E307", code=clash[0])
+        self.text_cols = text_cols
+        self.id_col = id_col
+        self.labels = labels or {}
+        self.per_question = per_question
+        self.tally = Tally(compiled)
+        self.question_tallies = [Tally(compiled) for _ in text_cols] if per_question else []
+        self.rows = 0
+
+    def tables(self, chunk: pd.DataFrame, result: ChunkResult) -> dict[str, pd.DataFrame]:
+        """The chunk's rows of each output table (row numbers continue across chunks)."""
+        n = len(chunk)
+        first = self.rows + 1
+        self.rows += n
+        if self.id_col:
+            ids = chunk[self.id_col].astype(str).tolist()
+        else:
+            ids = [str(i) for i in range(first, first + n)]
+        matrix = result.matrix
+        cols = result.segments
+        self.tally.add(matrix, result.any_answered, cols["code"], cols["negated"])
+        coded = pd.concat(
+            [chunk.reset_index(drop=True), pd.DataFrame(matrix, columns=self.ids)], axis=1
+        )
+        out = {"coded": coded, "segments": self.segments(cols, ids, first)}
+        if self.per_question:
+            out["by_question"] = self.by_question(result, ids, first)
+        return out
+
+    def segments(self, cols: dict[str, list], ids: list[str], first: int) -> pd.DataFrame:
+        """Segments sorted by row, question, start, end, codebook order."""
+        if not cols["row"]:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in SEGMENT_COLUMNS})
+        row = np.asarray(cols["row"])
+        code_idx = np.asarray(cols["code"])
+        order = np.lexsort((
+            code_idx, np.asarray(cols["end"]), np.asarray(cols["start"]),
+            np.asarray(cols["question"]), row,
+        ))  # fmt: skip
+        take = order.tolist()
+        paths = [cc.code.path_str for cc in self.compiled.codes]
+        frame = pd.DataFrame({
+            "row": row[order] + first,
+            "id": [ids[cols["row"][i]] for i in take],
+            "question": [self.text_cols[cols["question"][i]] for i in take],
+            "code": [self.ids[c] for c in code_idx[order].tolist()],
+            "code_path": [paths[c] for c in code_idx[order].tolist()],
+            "start": np.asarray(cols["start"])[order],
+            "end": np.asarray(cols["end"])[order],
+            "match": [cols["match"][i] for i in take],
+            "quote": [cols["quote"][i] for i in take],
+            "negated": np.asarray(cols["negated"], dtype=bool)[order],
+            "rule": [cols["rule"][i] for i in take],
         })  # fmt: skip
-        frames.append(pd.concat([head, pd.DataFrame(q_matrix, columns=ids)], axis=1))
-        q_segments = segments[segments["question"] == question] if len(segments) else segments
-        summary = summarise(compiled, q_matrix, q_segments, int(q_answered.sum()))
-        summary.insert(0, "question_label", labels.get(question, ""))
-        summary.insert(0, "question", question)
-        summaries.append(summary)
-    by_question = pd.concat(frames, ignore_index=True)
-    # Row-major: every question of row 1, then row 2, ... as a reader of the data expects.
-    by_question = by_question.sort_values(["row"], kind="stable").reset_index(drop=True)
-    return {
-        "by_question": by_question,
-        "summary_by_question": pd.concat(summaries, ignore_index=True),
-    }
+        return frame[SEGMENT_COLUMNS]
+
+    def by_question(self, result: ChunkResult, ids: list[str], first: int) -> pd.DataFrame:
+        """One row per input row and question (row-major), `answered` and the codes."""
+        n = len(ids)
+        q = len(self.text_cols)
+        codes = np.asarray(result.segments["code"], dtype=np.int64)
+        by_q = np.asarray(result.segments["question"], dtype=np.int64)
+        negated = np.asarray(result.segments["negated"], dtype=bool)
+        for k, tally in enumerate(self.question_tallies):
+            mine = by_q == k
+            tally.add(
+                result.matrices[k], result.answered[k], codes[mine].tolist(), negated[mine].tolist()
+            )
+        # Interleave the questions: row 1's questions, then row 2's, ...
+        stacked = np.stack(result.matrices, axis=1).reshape(n * q, len(self.ids))
+        answered = np.stack(result.answered, axis=1).reshape(n * q)
+        head = pd.DataFrame({
+            "row": np.repeat(np.arange(first, first + n), q),
+            "id": np.repeat(np.asarray(ids, dtype=object), q),
+            "question": np.tile(np.asarray(self.text_cols, dtype=object), n),
+            "answered": answered.astype(np.int8),
+        })  # fmt: skip
+        return pd.concat([head, pd.DataFrame(stacked, columns=self.ids)], axis=1)
+
+    def summaries(self) -> dict[str, pd.DataFrame]:
+        out = {"summary": self.tally.summary()}
+        if self.per_question:
+            frames = []
+            for question, tally in zip(self.text_cols, self.question_tallies):
+                frame = tally.summary()
+                frame.insert(0, "question_label", self.labels.get(question, ""))
+                frame.insert(0, "question", question)
+                frames.append(frame)
+            out["summary_by_question"] = pd.concat(frames, ignore_index=True)
+        return out
+
+    def manifest(self, negation: str | None, source: dict[str, object] | None) -> dict[str, object]:
+        t = self.tally
+        manifest = make_manifest(self.compiled, self.text_cols, self.id_col, negation, source)
+        manifest["counts"] = {
+            "rows": t.rows,
+            "skipped_rows": int((source or {}).get("skipped_rows", 0) or 0),
+            "blank_rows": int((source or {}).get("blank_rows", 0) or 0),
+            "answered": t.answered,
+            "coded_any": t.coded_any,
+            "uncoded": t.answered - t.coded_any,
+            "no_answer": t.rows - t.answered,
+            "segments": int(t.segments.sum()),
+        }
+        manifest["questions"] = [{"column": q, "label": self.labels.get(q, "")}
+                                 for q in self.text_cols]  # fmt: skip
+        manifest["options"]["per_question"] = self.per_question
+        return manifest
 
 
 def compiled_ids(compiled: CompiledCodebook) -> list[str]:
@@ -136,86 +219,6 @@ def answer_texts(column: pd.Series) -> list[str]:
     """Answers as Python strings; missing values become "" (no answer)."""
     return ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v)
             for v in column.tolist()]  # fmt: skip
-
-
-def roll_up(matrix: np.ndarray, compiled: CompiledCodebook) -> None:
-    """A parent is coded when any child is: children come after parents, so go backwards."""
-    for cc in reversed(compiled.codes):
-        if cc.parent is not None:
-            np.maximum(matrix[:, cc.parent], matrix[:, cc.index], out=matrix[:, cc.parent])
-
-
-def segments_frame(
-    segments: SegmentTable,
-    compiled: CompiledCodebook,
-    respondent_ids: list[str],
-    questions: list[str],
-) -> pd.DataFrame:
-    """Segments as a DataFrame sorted by row, question, start, end, codebook order."""
-    cols = segments.cols
-    if not len(segments):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in SEGMENT_COLUMNS})
-    q_order = {q: i for i, q in enumerate(questions)}
-    row = np.asarray(cols["row"])
-    order = np.lexsort((
-        np.asarray(cols["code"]), np.asarray(cols["end"]), np.asarray(cols["start"]),
-        np.asarray([q_order[q] for q in cols["question"]]), row,
-    ))  # fmt: skip
-    code_ids = [cc.code.id for cc in compiled.codes]
-    code_paths = [cc.code.path_str for cc in compiled.codes]
-    take = order.tolist()
-    codes = [cols["code"][i] for i in take]
-    frame = pd.DataFrame({
-        "row": row[order] + 1,
-        "id": [respondent_ids[cols["row"][i]] for i in take],
-        "question": [cols["question"][i] for i in take],
-        "code": [code_ids[c] for c in codes],
-        "code_path": [code_paths[c] for c in codes],
-        "start": np.asarray(cols["start"])[order],
-        "end": np.asarray(cols["end"])[order],
-        "match": [cols["match"][i] for i in take],
-        "quote": [cols["quote"][i] for i in take],
-        "negated": np.asarray(cols["negated"], dtype=bool)[order],
-        "rule": [cols["rule"][i] for i in take],
-    })  # fmt: skip
-    return frame[SEGMENT_COLUMNS]
-
-
-def summarise(
-    compiled: CompiledCodebook, matrix: np.ndarray, segments: pd.DataFrame, answered: int
-) -> pd.DataFrame:
-    """Per code: respondents coded, % of those who answered, Wilson 95% CI, segments."""
-    counts = matrix.sum(axis=0).tolist()
-    # Segments per code, then added up the path so a parent counts its descendants' too.
-    total: Counter[str] = Counter()
-    negated: Counter[str] = Counter()
-    if len(segments):
-        by_path = Counter(zip(segments["code_path"].tolist(), segments["negated"].tolist()))
-        for (path, neg), n in by_path.items():
-            parts = path.split("/")
-            for depth in range(1, len(parts) + 1):
-                prefix = "/".join(parts[:depth])
-                total[prefix] += n
-                negated[prefix] += n if neg else 0
-    records = []
-    for cc in compiled.codes:
-        path = cc.code.path_str
-        low, high = wilson_interval(counts[cc.index], answered)
-        records.append({
-            "code": cc.code.id,
-            "label": cc.code.label,
-            "path": path,
-            "depth": len(cc.code.path) - 1,
-            "coded": int(counts[cc.index]),
-            "answered": answered,
-            "percent": round(100 * counts[cc.index] / answered, 2) if answered else np.nan,
-            "ci95_low": round(100 * low, 2),
-            "ci95_high": round(100 * high, 2),
-            "segments": total[path],
-            "negated_segments": negated[path],
-            "negation": cc.negation,
-        })  # fmt: skip
-    return pd.DataFrame.from_records(records)
 
 
 def created_utc() -> str:
@@ -233,14 +236,10 @@ def make_manifest(
     id_col: str | None,
     negation: str | None,
     source: dict[str, object] | None,
-    rows: int,
-    answered: int,
-    matrix: np.ndarray,
-    segments: pd.DataFrame,
 ) -> dict[str, object]:
-    """What was run, on what, with what: enough to reproduce and to cite."""
+    """What was run, on what, with what: enough to reproduce and to cite (counts are added
+    by the caller, once they are known)."""
     cb = compiled.codebook
-    any_code = int(matrix.any(axis=1).sum()) if matrix.size else 0
     return {
         "qualcode": __version__,
         "created_utc": created_utc(),
@@ -248,23 +247,13 @@ def make_manifest(
         "platform": platform.system(),
         "pipeline": compiled.pipeline.describe(),
         "codebook": {"path": cb.path, "sha256": cb.sha256, "name": cb.name, "version": cb.version},
-        "input": source or {"rows": rows},
+        "input": source or {},
         "options": {
             "text": text_cols,
             "id": id_col,
             "negation": negation,
             "unit": cb.unit,
             "prefilter": compiled.prefilter is not None,
-        },
-        "counts": {
-            "rows": rows,
-            "skipped_rows": int((source or {}).get("skipped_rows", 0) or 0),
-            "blank_rows": int((source or {}).get("blank_rows", 0) or 0),
-            "answered": answered,
-            "coded_any": any_code,
-            "uncoded": answered - any_code,
-            "no_answer": rows - answered,
-            "segments": len(segments),
         },
         "codes": compiled_ids(compiled),
     }

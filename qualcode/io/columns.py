@@ -21,8 +21,13 @@ def resolve_columns(
     text: str | list[str] | tuple[str, ...] | None,
     id: str | None,
     source: str = "<data>",
+    check_duplicates: bool = True,
 ) -> tuple[list[str], str | None, list[str]]:
-    """Return (text columns, id column or None, notes to show the user)."""
+    """Return (text columns, id column or None, notes to show the user).
+
+    With `check_duplicates`, a note names duplicate ids in `frame` (a streaming caller that
+    sees only the first chunk here checks all ids itself).
+    """
     notes: list[str] = []
     columns = [str(c) for c in frame.columns]
     if isinstance(text, str):
@@ -34,7 +39,7 @@ def resolve_columns(
         notes.append(Warnings.W303.format(column=id))
     else:
         notes.append(Warnings.W304)
-    if id is not None:
+    if id is not None and check_duplicates:
         ids = frame[id].astype(str)
         duplicated = ids[ids.duplicated(keep=False)]
         if len(duplicated):

@@ -226,5 +226,3 @@ def _guess(data: bytes) -> str | None:
                 continue
             return name
     return results[0].encoding
-
-

@@ -23,7 +23,7 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], None]) -> Path:
 
 def atomic_write_bytes(path: str | Path, write: Callable[[IO[bytes]], None]) -> Path:
     """Call `write(handle)` on a temporary binary file, then atomically move it to `path`."""
-    return _replace_atomically(path, lambda fd: os.fdopen(fd, "wb"), write)
+    return _replace_atomically(path, _open_binary, write)
 
 
 def _replace_atomically(
@@ -31,20 +31,72 @@ def _replace_atomically(
 ) -> Path:
     """The shared pattern: a temporary file beside `path`, `os.replace` on success, and the
     temporary file removed on any failure (the previous `path`, if any, is left untouched)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); an output file gets the usual permissions.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with open_fd(fd) as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    with AtomicFile(path, open_fd) as target:
+        write(target.handle)
+    return target.path
+
+
+def _open_binary(fd: int) -> IO[bytes]:
+    return os.fdopen(fd, "wb")
+
+
+class AtomicFile:
+    """A temporary file beside `path` (same folder, so the rename is atomic) that
+    :meth:`commit` moves over `path` and :meth:`discard` removes.
+
+    The file is created (and the folder made) at once; write to :attr:`handle`. As a context
+    manager it commits on success and discards on any exception. :meth:`discard` may be
+    called any number of times; :meth:`commit` only once, and not after a discard. Used by the
+    one-shot writers here and by the streaming :class:`qualcode.io.tables.TableWriter`.
+    """
+
+    def __init__(self, path: str | Path, open_fd: Callable[[int], IO[Any]] = _open_binary) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        self.tmp = Path(tmp)
+        self._done = False
+        try:
+            # mkstemp makes the file private (0600); an output file gets the usual permissions.
+            os.chmod(tmp, 0o666 & ~_umask())
+            self.handle: IO[Any] = open_fd(fd)
+        except BaseException:
+            os.close(fd)
             os.unlink(tmp)
-        raise
-    return path
+            raise
+
+    def commit(self) -> Path:
+        """Close the handle and move the temporary file over `path`; return `path`."""
+        if self._done:
+            raise ValueError(f"{self.path}: already committed or discarded")
+        try:
+            self.handle.close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        self._done = True
+        return self.path
+
+    def discard(self) -> None:
+        """Close the handle and remove the temporary file; `path` is left as it was."""
+        self._done = True
+        try:
+            self.handle.close()
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
 
 
 def _umask() -> int:
