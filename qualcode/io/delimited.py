@@ -85,36 +85,40 @@ class DelimitedRows:
         self.skip_bad_rows = skip_bad_rows
         self.skipped: list[dict[str, object]] = []
         self.blank = 0
-        self._start = 1
         self.header = self._read_header()
 
     def _read_header(self) -> list[str]:
-        for record in self._records():
-            if any(cell.strip() for cell in record):  # blank lines above it are skipped
-                return record
+        try:
+            for record in self._reader:
+                if any(cell.strip() for cell in record):  # blank lines above it are skipped
+                    return record
+        except csv.Error as exc:
+            raise self._quote_error(exc) from None
         raise QualcodeError("E303", Location(str(self.path)), path=self.path)
 
-    def _records(self) -> Iterator[list[str]]:
-        """(Records, with `self.line` the line each starts on); a quote error is E302."""
-        reader = self._reader
-        try:
-            for record in reader:
-                self.line, self._start = self._start, reader.line_num + 1
-                yield record
-        except csv.Error as exc:
-            raise QualcodeError(
-                "E302", Location(str(self.path), line=self._start), path=self.path,
-                problem=str(exc),
-                fix="A quoted answer is not closed, or a quote is followed by text; check the "
-                "quotes on this line (a literal quote inside a quoted answer is written twice: "
-                "\"\").",
-            ) from None  # fmt: skip
+    def _quote_error(self, exc: csv.Error, line: int | None = None) -> QualcodeError:
+        """E302 at `line`, where the record with the bad quote starts."""
+        return QualcodeError(
+            "E302", Location(str(self.path), line=line or self._reader.line_num), path=self.path,
+            problem=str(exc),
+            fix="A quoted answer is not closed, or a quote is followed by text; check the "
+            "quotes on this line (a literal quote inside a quoted answer is written twice: "
+            "\"\").",
+        )  # fmt: skip
 
     def __iter__(self) -> Iterator[list[str]]:
+        reader = self._reader
         width = len(self.header)
         bad: list[tuple[int, list[str]]] = []
-        for record in self._records():
-            if len(record) != width:
+        end = reader.line_num  # the line the previous record ended on
+        try:
+            for record in reader:
+                if len(record) == width:  # the common case, kept short: millions of rows
+                    end = reader.line_num
+                    if not bad or self.skip_bad_rows:
+                        yield record
+                    continue
+                line, end = end + 1, reader.line_num
                 if len(record) <= 1 and (not record or not record[0].strip()):
                     # A blank line, not a record, unless it is an answer in a one-column file.
                     if width > 1 or not record:
@@ -123,13 +127,15 @@ class DelimitedRows:
                 elif len(record) > width and not any(record[width:]):
                     record = record[:width]
                 else:
-                    bad.append((self.line, record))
+                    bad.append((line, record))
                     if self.skip_bad_rows:
                         reason = f"{len(record)} field(s) where the header has {width}"
-                        self.skipped.append({"line": self.line, "reason": reason})
+                        self.skipped.append({"line": line, "reason": reason})
                     continue
-            if not bad or self.skip_bad_rows:
-                yield record
+                if not bad or self.skip_bad_rows:
+                    yield record
+        except csv.Error as exc:
+            raise self._quote_error(exc, end + 1) from None
         if bad and not self.skip_bad_rows:
             raise self._bad_rows_error(bad)
 
