@@ -161,11 +161,16 @@ class _Duplicates:
     def add(self, ids: list[str]) -> None:
         hashes = np.fromiter((hash(v) for v in ids), dtype=np.int64, count=len(ids))
         unique, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-        known = np.isin(unique, self.seen, assume_unique=True)
+        # Membership and insertion by binary search into the sorted array: O(chunk log n)
+        # and one O(n) copy per chunk, never a sort of everything seen (that cost 20 s at 1M).
+        where = np.searchsorted(self.seen, unique)
+        known = where < len(self.seen)
+        known[known] = self.seen[where[known]] == unique[known]
         new_dups = unique[(known | (counts > 1)) & ~np.isin(unique, self.repeated)]
         if len(new_dups):
             self.count += len(new_dups)
             self.repeated = np.union1d(self.repeated, new_dups)
             if self.example is None:
                 self.example = ids[int(first[np.searchsorted(unique, new_dups[0])])]
-        self.seen = np.union1d(self.seen, unique)
+        fresh = ~known
+        self.seen = np.insert(self.seen, where[fresh], unique[fresh])
