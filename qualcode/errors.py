@@ -137,7 +137,7 @@ class Errors:
         "{fix}",
     )
     E312 = (
-        "reading {what} needs the '{package}' package, which is not installed",
+        "{what} needs the '{package}' package, which is not installed",
         "Install it with: pip install 'qualcode[{extra}]'",
     )
     E314 = (

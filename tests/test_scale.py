@@ -127,6 +127,7 @@ def test_dask_not_installed_says_how_to_install(
     with pytest.raises(QualcodeError) as info:
         run(answers / "all.csv", tmp_path / "out", engine="dask")
     assert info.value.code == "E312" and "pip install 'qualcode[dask]'" in str(info.value)
+    assert "--engine dask needs the 'distributed' package" in str(info.value)
 
 
 def test_cli_jobs_and_engine_options(answers: Path, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def read_stats_file(path: Path) -> RawTable:
         import pyreadstat
     except ImportError:
         raise QualcodeError(
-            "E312", Location(str(path)), what=f"{path.suffix} files", package="pyreadstat",
+            "E312", Location(str(path)), what=f"reading {path.suffix} files", package="pyreadstat",
             extra="spss",
         ) from None  # fmt: skip
     reader = pyreadstat.read_dta if path.suffix.lower() == ".dta" else pyreadstat.read_sav
