@@ -64,6 +64,9 @@ def test_streamed_output_equals_coding_in_memory(answers: Path, tmp_path: Path) 
     assert files_of(tmp_path / "stream") == files_of(tmp_path / "memory")
     loaded = load_coding(tmp_path / "stream")
     pd.testing.assert_frame_equal(loaded.summary, coding.summary)
+    saved = json.loads((tmp_path / "memory" / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("tables", "counts", "questions", "codes", "format"):
+        assert applied.manifest[key] == saved[key], key
 
 
 def test_jobs_2_gives_the_same_bytes_as_jobs_1(answers: Path, tmp_path: Path) -> None:

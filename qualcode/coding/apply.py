@@ -23,7 +23,7 @@ from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import Codebook
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
 from qualcode.coding.parallel import executor_for
-from qualcode.coding.result import check_output_dir, finish_output
+from qualcode.coding.result import TABLES, check_output_dir, finish_output
 from qualcode.coding.run import CHUNK_ROWS, ChunkAssembler
 from qualcode.errors import QualcodeError, Warnings
 from qualcode.io.columns import resolve_columns
@@ -134,6 +134,7 @@ def apply_file(
         for name, table in summaries.items():
             writers[name] = TableWriter(out / f"{name}.{fmt}", fmt)
             writers[name].write(table)
+        writers = {name: writers[name] for name in TABLES if name in writers}  # Coding's order
         manifest = finish_output(out, manifest, writers, fmt, input_path=answers)
     except BaseException:
         for writer in writers.values():
