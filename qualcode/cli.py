@@ -281,6 +281,228 @@ def kwic(
     err.print(f"{len(frame)} hits ({negated} negated)")
 
 
+# --- summary and cooccur commands (issue 5) ---
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    md = "md"
+    tex = "tex"
+    docx = "docx"
+
+
+_SummaryFormatOption = Annotated[
+    SummaryFormat | None,
+    typer.Option("--format", "-f", help="table (screen), csv, md, tex or docx [from -o's "
+                 "suffix; table without -o]."),
+]  # fmt: skip
+_SummaryOutput = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of the screen.")
+]
+
+
+@app.command()
+def summary(
+    outdir: Annotated[Path, typer.Argument(help="A folder written by `qualcode apply`.")],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="An attribute column: prevalence per group, with tests."),
+    ] = None,
+    fmt: _SummaryFormatOption = None,
+    output: _SummaryOutput = None,
+) -> None:
+    """Prevalence of each code (n, N, %, Wilson 95% CI); with --by, per group, with a
+    chi-square or Fisher test, Holm-adjusted p-values and Cramér's V per code."""
+    from qualcode.analysis.crosstab import prevalence, prevalence_by
+    from qualcode.coding.result import load_coding
+    from qualcode.export.tables import prevalence_by_grid, prevalence_grid
+
+    chosen = _summary_format(output, fmt)
+    with user_errors():
+        coding = load_coding(outdir)
+        _refuse_output_in(outdir, output)
+        if by is None:
+            frame = prevalence(coding)
+            grid, notes = prevalence_grid(frame, coding.manifest), []
+        else:
+            where = str(outdir / f"coded.{coding.manifest.get('format', 'csv')}")
+            frame, notes = prevalence_by(coding, by, where=where)
+            grid = prevalence_by_grid(frame, notes, coding.manifest)
+        _emit_table(grid, frame, notes, chosen, output)
+
+
+@app.command()
+def cooccur(
+    outdir: Annotated[Path, typer.Argument(help="A folder written by `qualcode apply`.")],
+    fmt: _SummaryFormatOption = None,
+    output: _SummaryOutput = None,
+    leaves_only: Annotated[
+        bool, typer.Option("--leaves-only", help="Only codes without children.")
+    ] = False,
+) -> None:
+    """Code x code: respondents with both codes and the Jaccard index (both / either)."""
+    from qualcode.analysis.crosstab import cooccurrence, cooccurrence_pairs
+    from qualcode.coding.result import load_coding
+    from qualcode.export.tables import cooccurrence_grid
+
+    chosen = _summary_format(output, fmt)
+    with user_errors():
+        coding = load_coding(outdir)
+        _refuse_output_in(outdir, output)
+        counts, jaccard = cooccurrence(coding, leaves_only=leaves_only)
+        depths = {} if leaves_only else dict(zip(coding.summary["code"], coding.summary["depth"]))
+        grid = cooccurrence_grid(counts, jaccard, depths, coding.manifest)
+        _emit_table(grid, cooccurrence_pairs(counts, jaccard), [], chosen, output)
+
+
+def _summary_format(output: Path | None, fmt: SummaryFormat | None) -> str:
+    from qualcode.export.tables import SUFFIXES, format_for
+
+    chosen = format_for(output, fmt.value if fmt else None)
+    if chosen is None:
+        known = ", ".join(sorted(SUFFIXES))
+        raise typer.BadParameter(
+            f"cannot tell the format from '{output}': use a suffix ({known}) or --format",
+            param_hint="--output",
+        )
+    if chosen == "docx" and output is None:
+        raise typer.BadParameter("--format docx needs -o FILE.docx", param_hint="--format")
+    return chosen
+
+
+def _refuse_output_in(outdir: Path, output: Path | None) -> None:
+    """Never write over a file of the output folder being read (E402)."""
+    from qualcode.coding.result import FILES
+
+    if output is not None and any((outdir / name).resolve() == output.resolve() for name in FILES):
+        raise QualcodeError("E402", Location(str(output)), path=output)
+
+
+def _emit_table(
+    grid: object, frame: object, notes: list[str], fmt: str, output: Path | None
+) -> None:
+    """Print the table (rich on screen; csv, md or tex as text on stdout) or write it to
+    `output`. CSV has no room for notes: they go to stderr."""
+    from qualcode.console import err, out
+    from qualcode.export.tables import render_text, rich_table, write_output
+
+    if output is not None:
+        write_output(output, fmt, grid, frame)  # type: ignore[arg-type]
+        err.print(_escape(f"wrote {output}"), soft_wrap=True)
+    elif fmt == "table":
+        out.print(rich_table(grid))  # type: ignore[arg-type]
+        return
+    else:
+        sys.stdout.write(render_text(fmt, grid, frame))  # type: ignore[arg-type]
+        sys.stdout.flush()
+    if fmt == "csv":
+        for note in notes:
+            err.print(_escape(note), soft_wrap=True)
+
+
+# --- quotes command (issue 5) ---
+
+
+class QuoteFormat(str, Enum):
+    md = "md"
+    tex = "tex"
+    docx = "docx"
+    html = "html"
+    csv = "csv"
+
+
+@app.command()
+def quotes(
+    outdir: Annotated[Path, typer.Argument(help="An output folder of `qualcode apply`.")],
+    code_ids: Annotated[
+        list[str] | None, typer.Option("--code", help="A code id (repeat) [every code].")
+    ] = None,
+    per_code: Annotated[int, typer.Option("--per-code", min=1, help="Quotes per code.")] = 3,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Balance quotes across this column's groups.")
+    ] = None,
+    fmt: Annotated[
+        QuoteFormat | None,
+        typer.Option("--format", "-f", help="Output format [from -o's suffix, else md]."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE [standard output].")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    min_words: Annotated[
+        int, typer.Option("--min-words", min=0, help="Skip shorter quote units.")
+    ] = 6,
+    max_words: Annotated[
+        int, typer.Option("--max-words", min=1, help="Trim longer ones around the hit (…).")
+    ] = 60,
+    attribution: Annotated[
+        str | None,
+        typer.Option("--attribution", help='Template, e.g. "({id}, {region})" [id and '
+                     "attributes]."),
+    ] = None,
+    no_redact: Annotated[
+        bool, typer.Option("--no-redact", help="Keep e-mails, phones, URLs, handles.")
+    ] = False,
+    redact_names: Annotated[
+        Path | None,
+        typer.Option("--redact-names", help="Also redact these names (a file, one a line)."),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option("--codebook", "-c", help="The codebook [the one in manifest.json]."),
+    ] = None,
+) -> None:  # fmt: skip
+    """Exemplar quotes per code from OUTDIR: redacted, attributed, as md/tex/docx/html/csv."""
+    from qualcode.analysis.quotes import select_quotes
+    from qualcode.analysis.redact import read_names
+    from qualcode.codebook.load import load_codebook
+    from qualcode.coding.result import FILES, load_coding
+    from qualcode.console import err
+    from qualcode.export.quotes import format_for, render_quotes, write_quotes
+
+    if min_words > max_words:
+        raise typer.BadParameter("must not exceed --max-words", param_hint="--min-words")
+    with user_errors():
+        chosen = fmt.value if fmt else None
+        if chosen is None and output is not None:
+            chosen = format_for(output)
+            if chosen is None:
+                raise QualcodeError("E655", Location(str(output)), path=output)
+        chosen = chosen or "md"
+        if chosen == "docx" and output is None:
+            raise QualcodeError("E653")
+        inside = output is not None and output.parent.resolve() == outdir.resolve()
+        if inside and output.name in FILES:
+            raise QualcodeError("E402", Location(str(output)), path=output)
+        coding = load_coding(outdir)
+        recorded = coding.manifest.get("codebook", {})
+        if codebook is None:
+            path = recorded.get("path")
+            if not path or not Path(path).is_file():
+                raise QualcodeError("E656", Location(str(outdir / "manifest.json")), path=path)
+            codebook = Path(path)
+        book = load_codebook(codebook)
+        if recorded.get("sha256") and book.sha256 and book.sha256 != recorded["sha256"]:
+            err.print(
+                _escape(f"note: {codebook} has changed since {outdir} was coded"),
+                soft_wrap=True,
+            )
+        names = read_names(redact_names) if redact_names is not None else ()
+        frame = select_quotes(
+            coding, book, codes=code_ids or None, per_code=per_code, by=by, seed=seed,
+            min_words=min_words, max_words=max_words, attribution=attribution,
+            redact=not no_redact, names=names,
+        )  # fmt: skip
+        if output is None:
+            rendered = render_quotes(frame, book, chosen)
+            sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
+            sys.stdout.flush()
+        else:
+            write_quotes(frame, book, chosen, output)
+            err.print(_escape(f"wrote {output} ({len(frame)} quotes)"), soft_wrap=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

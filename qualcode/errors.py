@@ -179,6 +179,30 @@ class Errors:
     E501 = ("no code '{code}' in the codebook.{suggestion}", "Codes: {available}.")
     E502 = ("kwic needs a PATTERN or --codebook with --code", "Give one of them.")
 
+    # Quotes (E65x)
+    E651 = (
+        "unknown name '{name}' in the attribution template {template!r}.{suggestion}",
+        "Use {{name}} with one of: {names}.",
+    )
+    E652 = (
+        "cannot read the attribution template {template!r}: {problem}",
+        'Write names in braces, as in "({{id}}, {{region}})"; double a brace to print it: '
+        "{{{{ or }}}}.",
+    )
+    E653 = ("a Word document cannot be written to the terminal", "Name a file with -o quotes.docx.")
+    E654 = (
+        "cannot read the names file {path}: {problem}",
+        "Give a UTF-8 text file with one name a line to --redact-names.",
+    )
+    E655 = (
+        "cannot tell the quotes format from the file name {path}",
+        "End it with .md, .tex, .docx, .html or .csv, or give --format.",
+    )
+    E656 = (
+        "the codebook this output was coded with is not at {path}",
+        "Name it with --codebook PATH.",
+    )
+
 
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""

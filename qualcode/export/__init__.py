@@ -1,0 +1,1 @@
+"""Exports for papers and other tools: tables, quotes, reports."""
