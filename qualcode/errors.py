@@ -203,6 +203,12 @@ class Errors:
         "Name it with --codebook PATH.",
     )
 
+    # Report (E66x)
+    E661 = (
+        "cannot write the report to {path}: it is a folder",
+        "Name a file with -o, e.g. -o report.html.",
+    )
+
 
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""
