@@ -538,6 +538,125 @@ def report(
     err.print(_escape(f"wrote {written}"), soft_wrap=True)
 
 
+# --- sample command (issue 7) ---
+
+
+@app.command()
+def sample(
+    outdir: Annotated[Path, typer.Argument(help="An output folder of `qualcode apply`.")],
+    n: Annotated[int, typer.Option("-n", min=1, help="Answers to sample.")] = 200,
+    stratify: Annotated[
+        str | None,
+        typer.Option("--stratify", help="'code' (over-sample rare codes) or an attribute."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    codebook: Annotated[
+        Path | None,
+        typer.Option("--codebook", "-c", help="The codebook [the one in manifest.json]."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .xlsx [<OUTDIR>.coding-sheet.xlsx beside it]."),
+    ] = None,
+    no_sampling_sheet: Annotated[
+        bool,
+        typer.Option("--no-sampling-sheet", help="Leave out the hidden strata and weights."),
+    ] = False,
+) -> None:
+    """A blind coding sheet (.xlsx) of N sampled answers for human coders: 0/1 per code."""
+    from qualcode.analysis.sampling import draw_sample
+    from qualcode.codebook.load import load_codebook
+    from qualcode.coding.result import load_coding
+    from qualcode.console import err
+    from qualcode.export.coding_sheet import write_coding_sheet
+
+    with user_errors():
+        if output is None:
+            output = outdir.parent / f"{outdir.resolve().name}.coding-sheet.xlsx"
+        _refuse_output_in(outdir, output)
+        coding = load_coding(outdir)
+        if codebook is None:
+            path = coding.manifest.get("codebook", {}).get("path")
+            if not path or not Path(path).is_file():
+                raise QualcodeError("E656", Location(str(outdir / "manifest.json")), path=path)
+            codebook = Path(path)
+        book = load_codebook(codebook)
+        drawn = draw_sample(coding, n, stratify=stratify, seed=seed)
+        write_coding_sheet(drawn, book, output, sampling_sheet=not no_sampling_sheet)
+    err.print(
+        _escape(f"wrote {output} ({len(drawn)} of {drawn.attrs['population']} answers)"),
+        soft_wrap=True,
+    )
+
+
+# --- agree command (issue 7) ---
+
+
+@app.command()
+def agree(
+    reference: Annotated[
+        Path,
+        typer.Argument(
+            metavar="GOLD",
+            help="Human coding (gold, or coder A): a coding sheet, a wide "
+            "0/1 table or a long (id, code) table.",
+        ),
+    ],
+    compared: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTDIR|CODER_B",
+            help="An output folder of `qualcode apply`, or coder B's table.",
+        ),
+    ],
+    id: Annotated[
+        str | None, typer.Option("--id", help="The id column of the human coding [inferred].")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="GOLD_NAME=CODE_ID (repeatable): rename a gold code."),
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map-file", help="A YAML mapping {gold name: code id}.")
+    ] = None,
+    fmt: _SummaryFormatOption = None,
+    output: _SummaryOutput = None,
+    disagreements: Annotated[
+        Path | None,
+        typer.Option("--disagreements", help="Write the disagreements per code (.csv or .md)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Bootstrap seed.")] = 1,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=1, help="Bootstrap resamples.")] = 1000,
+) -> None:
+    """Agreement per code of the machine (OUTDIR) or coder B with the human coding: percent
+    agreement, Cohen's kappa, Krippendorff's alpha, precision, recall and F1 (the first
+    argument is the reference), with bootstrap 95% intervals; micro and macro averages."""
+    from qualcode.analysis import agreement as ag
+    from qualcode.console import err
+    from qualcode.io.gold import parse_map, read_gold, read_map_file
+
+    chosen = _summary_format(output, fmt)
+    with user_errors():
+        names = {**(read_map_file(map_file) if map_file else {}), **parse_map(mapping or [])}
+        gold = read_gold(reference, id=id, mapping=names)
+        if (compared / "manifest.json").is_file():
+            from qualcode.coding.result import load_coding
+
+            _refuse_output_in(compared, output)
+            machine = ag.machine_table(load_coding(compared), gold.index.nlevels > 1)
+            labels = ("gold", "machine")
+        else:
+            machine = read_gold(compared, id=id, mapping=names)
+            labels = ("A", "B")
+        gold, machine = ag.match_units(gold, machine)
+        frame = ag.agreement(gold, machine, seed=seed, n_boot=n_boot)
+        _emit_table(ag.agreement_grid(frame, *labels), frame, frame.attrs["notes"], chosen,
+                    output)  # fmt: skip
+        if disagreements is not None:
+            ag.write_disagreements(ag.disagreements(gold, machine), disagreements)
+            err.print(_escape(f"wrote {disagreements}"), soft_wrap=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

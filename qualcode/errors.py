@@ -209,6 +209,26 @@ class Errors:
         "Name a file with -o, e.g. -o report.html.",
     )
 
+    # Agreement with human coding (E71x)
+    E711 = (
+        "cannot tell the id column of the human coding in {path} (columns: {columns})",
+        "Name it with --id COLUMN.",
+    )
+    E712 = (
+        "no 0/1 code columns in {path}",
+        "Give a wide table (one 0/1 column per code) or a long table with a 'code' or 'tag' "
+        "column of code names.",
+    )
+    E713 = (
+        "cannot read the code mapping {path}: {problem}",
+        "Give --map GOLD_NAME=CODE_ID, or --map-file with a YAML mapping of gold names to "
+        "codebook ids.",
+    )
+    E714 = (
+        "no unit is in both {left} and {right}",
+        "Check the id columns (--id) and that both sides code the same answers.",
+    )
+
 
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""

@@ -51,7 +51,10 @@ def test_random_text_gives_a_table_or_our_error(text: str, encoding: str) -> Non
         assert all(isinstance(v, str) and normalise_text(v) == v for v in frame[column])
 
 
-CELL = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+# NUL is excluded: a file holding NUL bytes is refused as binary (E311), by design.
+CELL = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
 
 
 @SETTINGS
