@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-from datetime import datetime, timezone
+from datetime import timezone
 
 from qualcode.codebook.model import Codebook
 from qualcode.export.quotes import DASH, Layout
 from qualcode.io.tables import stamp
+from qualcode.io.write import repack_zip
 
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -71,21 +71,3 @@ def render_docx(doc: Layout, codebook: Codebook) -> bytes:
     raw = io.BytesIO()
     word.save(raw)
     return repack_zip(raw.getvalue(), moment)
-
-
-def repack_zip(data: bytes, moment: datetime) -> bytes:
-    """The same zip with every entry stamped `moment` (clamped to what a zip can hold), in
-    the same order, deflated, with fixed attributes: equal contents give equal bytes."""
-    date_time = max(min(moment, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info))
-    return out.getvalue()

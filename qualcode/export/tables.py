@@ -16,9 +16,8 @@ from __future__ import annotations
 import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import pandas as pd
 
 from qualcode.export.latex import escape_latex
 from qualcode.io.tables import neutralise, stamp
-from qualcode.io.write import atomic_write_bytes, write_text
+from qualcode.io.write import atomic_write_bytes, repack_zip, write_text
 
 #: The formats of `qualcode summary` and `qualcode cooccur`, and the file suffixes that pick
 #: them when --format is not given.
@@ -292,17 +291,7 @@ def to_docx_bytes(grid: Grid) -> bytes:
 
 def _repack_zip(data: bytes) -> bytes:
     """The same zip with every entry's time set to :func:`stamp` and fixed attributes."""
-    naive = stamp().astimezone(timezone.utc).replace(tzinfo=None)
-    naive = max(min(naive, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=naive.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info))
-    return out.getvalue()
+    return repack_zip(data, stamp().astimezone(timezone.utc).replace(tzinfo=None))
 
 
 def rich_table(grid: Grid):  # type: ignore[no-untyped-def]

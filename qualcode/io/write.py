@@ -5,10 +5,13 @@ A reader never sees a half-written file, and an interrupted run leaves the old f
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -114,3 +117,21 @@ def write_json(path: str | Path, data: Any) -> Path:
     """Write JSON (sorted keys, indented) atomically."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
     return write_text(path, text)
+
+
+def repack_zip(data: bytes, moment: datetime) -> bytes:
+    """The same zip with every entry stamped `moment` (clamped to what a zip can hold), in
+    the same order, deflated, with fixed attributes: equal contents give equal bytes."""
+    date_time = max(min(moment, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
