@@ -657,6 +657,23 @@ def agree(
             err.print(_escape(f"wrote {disagreements}"), soft_wrap=True)
 
 
+# --- topics command (issue 8) ---
+
+
+# --- export / import: REFI-QDA (issue 9) ---
+export_app = typer.Typer(help="Write codebooks and codings for other tools.", no_args_is_help=True)
+import_app = typer.Typer(help="Turn other tools' codebooks and dictionaries into YAML.",
+                         no_args_is_help=True)  # fmt: skip
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
+# --- export / import: dictionaries (issue 9) ---
+
+
+# --- diff command (issue 10) ---
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

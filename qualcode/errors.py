@@ -230,6 +230,15 @@ class Errors:
     )
 
 
+    # Topics (E72x): issue 8
+
+    # REFI-QDA export and import (E73x): issue 9
+
+    # Foreign dictionaries: LIWC, quanteda, WordStat, Empath (E74x): issue 9
+
+    # spaCy component, scikit-learn transformer, diff (E75x): issue 10
+
+
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""
 
