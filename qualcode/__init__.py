@@ -8,6 +8,8 @@
 
 __version__ = "0.1.0"
 
+# Registers the "qualcode" spaCy pipeline factory: nlp.add_pipe("qualcode", config=...).
+import qualcode.spacy_component  # noqa: E402, F401, I001
 from qualcode.codebook.load import load_codebook, parse_codebook  # noqa: E402
 from qualcode.codebook.model import Code, Codebook, Rule  # noqa: E402
 from qualcode.coding.result import Coding, load_coding  # noqa: E402

@@ -660,6 +660,107 @@ def agree(
 # --- topics command (issue 8) ---
 
 
+class TopicMethod(str, Enum):
+    nmf = "nmf"
+    lda = "lda"
+
+
+MAX_TOPICS = 50
+
+
+def _topics_k(value: str) -> int | str:
+    """--k: "auto" or a whole number of topics (E723 otherwise)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
+    if not 2 <= k <= MAX_TOPICS:
+        raise QualcodeError("E723", most=MAX_TOPICS, got=value)
+    return k
+
+
+@app.command()
+def topics(
+    answers: Annotated[Path, typer.Argument(help="The answers file (.csv, .xlsx, ...).")],
+    text: Annotated[
+        list[str] | None, typer.Option("--text", "-t", help="Answer column(s) [inferred].")
+    ] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Respondent id column.")] = None,
+    k: Annotated[
+        str, typer.Option("--k", help="Number of topics, or 'auto' (best mean NPMI coherence).")
+    ] = "auto",
+    k_min: Annotated[int, typer.Option("--k-min", min=2, help="Smallest k tried by auto.")] = 2,
+    k_max: Annotated[int, typer.Option("--k-max", min=2, help="Largest k tried by auto.")] = 10,
+    method: Annotated[
+        TopicMethod, typer.Option("--method", help="nmf (TF-IDF + NMF) or lda (counts + LDA).")
+    ] = TopicMethod.nmf,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
+    top: Annotated[int, typer.Option("--top", min=3, help="Terms kept per topic.")] = 10,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Also count topics by this attribute column.")
+    ] = None,
+    uncoded: Annotated[
+        Path | None,
+        typer.Option("--uncoded", help="A `qualcode apply` folder of ANSWERS: model only the "
+                     "answers no code matched."),
+    ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option("--suggest", help="Write one candidate code per topic to this YAML."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder [<answers>.topics/].")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the answers [the codebook's, else "
+                                 "en].")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="An installed spaCy pipeline to use.")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="[detected]")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet [first].")] = None,
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help="[sniffed]")] = None,
+) -> None:  # fmt: skip
+    """Topics in the answers (NMF or LDA over spaCy lemmas): top terms, sizes, representative
+    answers, optionally by attribute; --suggest turns them into candidate codes."""
+    from qualcode.analysis.topic_run import run_topics
+    from qualcode.codebook.suggest import suggestions_yaml
+    from qualcode.console import err, out
+    from qualcode.export.topics import check_topics_dir, default_outdir, topic_tables, write_topics
+    from qualcode.io.write import write_text
+
+    if k_min > k_max:
+        raise typer.BadParameter("must not exceed --k-max", param_hint="--k-min")
+    with user_errors():
+        chosen_k = _topics_k(k)
+        outdir = output or default_outdir(answers)
+        check_topics_dir(outdir, answers, uncoded)
+        if suggest is not None and suggest.resolve() == answers.resolve():
+            raise QualcodeError("E726", Location(str(suggest)), path=suggest,
+                                what="the answers file")  # fmt: skip
+        run = run_topics(
+            answers, text=text, id=id, k=chosen_k, method=method.value, seed=seed, top_n=top,
+            k_range=(k_min, k_max), by=by, uncoded=uncoded, language=lang, model=model,
+            encoding=encoding, sheet=sheet, delimiter=delimiter,
+            notify=lambda n: err.print(_escape(n), soft_wrap=True),
+        )  # fmt: skip
+        book = (run.manifest.get("uncoded") or {}).get("codebook", {}).get("path")
+        if suggest is not None and book and Path(book).resolve() == suggest.resolve():
+            raise QualcodeError("E726", Location(str(suggest)), path=suggest,
+                                what="the codebook of --uncoded")  # fmt: skip
+        for table in topic_tables(run):
+            out.print(table)
+        written = write_topics(run, outdir, answers, uncoded)
+        err.print(_escape(f"wrote {outdir}/ ({', '.join(written)})"), soft_wrap=True)
+        if suggest is not None:
+            write_text(suggest, suggestions_yaml(run, str(answers), run.taken_ids))
+            err.print(_escape(f"wrote {suggest}: check it with `qualcode validate {suggest}`"),
+                      soft_wrap=True)  # fmt: skip
+
+
 # --- export / import: REFI-QDA (issue 9) ---
 export_app = typer.Typer(help="Write codebooks and codings for other tools.", no_args_is_help=True)
 import_app = typer.Typer(help="Turn other tools' codebooks and dictionaries into YAML.",
@@ -668,10 +769,318 @@ app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 
 
+@export_app.command("qdc")
+def export_qdc(
+    codebook: Annotated[Path, typer.Argument(help="The codebook YAML file.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .qdc file [<codebook>.qdc beside it]."),
+    ] = None,
+) -> None:
+    """CODEBOOK as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    from qualcode.codebook.load import load_codebook
+    from qualcode.console import err
+    from qualcode.refi.qdc import default_qdc_path, write_qdc
+
+    with user_errors():
+        book = load_codebook(codebook)
+        written = write_qdc(book, output or default_qdc_path(codebook))
+    n = len(book.ids)
+    err.print(_escape(f"wrote {written} ({n} codes)"), soft_wrap=True)
+
+
+@export_app.command("qdpx")
+def export_qdpx(
+    outdir: Annotated[Path, typer.Argument(help="An output folder of `qualcode apply`.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .qdpx file [<OUTDIR>.qdpx beside it]."),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option("--codebook", "-c", help="The codebook [the one in manifest.json]."),
+    ] = None,
+    include_negated: Annotated[
+        bool,
+        typer.Option("--include-negated", help="Also export negated hits (marked as such)."),
+    ] = False,
+) -> None:
+    """OUTDIR as a REFI-QDA project (.qdpx): a source per answer, a coding per segment by
+    the user "qualcode", a case per respondent with its attributes."""
+    from qualcode.coding.result import load_coding
+    from qualcode.console import err
+    from qualcode.refi.qdpx import codebook_for, write_qdpx
+
+    with user_errors():
+        if output is None:
+            output = outdir.parent / f"{outdir.resolve().name}.qdpx"
+        _refuse_output_in(outdir, output)
+        coding = load_coding(outdir)
+        book, notes = codebook_for(outdir, coding, codebook)
+        if book.path and output.resolve() == Path(book.path).resolve():
+            raise QualcodeError("E402", Location(str(output)), path=output)
+        for note in notes:
+            err.print(_escape(note), soft_wrap=True)
+        made = write_qdpx(coding, book, output, include_negated=include_negated)
+    negated = f", {made.negated} negated" if include_negated else ""
+    err.print(
+        _escape(f"wrote {output} ({made.sources} sources, {made.selections} codings"
+                f"{negated}, {made.cases} cases)"),
+        soft_wrap=True,
+    )  # fmt: skip
+
+
+@import_app.command("qdc")
+def import_qdc(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) or project (.qdpx).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The codebook YAML to write.")
+    ] = Path("codebook.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite -o if it exists.")] = False,
+) -> None:
+    """A REFI-QDA codebook as codebook YAML: hierarchy, names, descriptions, colours (and
+    the rules, from files qualcode wrote). Codes without rules are marked TODO."""
+    from qualcode.codebook.dump import draft_yaml
+    from qualcode.console import err
+    from qualcode.io.write import write_text
+    from qualcode.refi.read import read_refi_codebook
+
+    with user_errors():
+        if output.exists() and not force:
+            raise QualcodeError("E403", Location(str(output)), path=output)
+        if output.resolve() == file.resolve():
+            raise QualcodeError("E402", Location(str(output)), path=output)
+        draft = read_refi_codebook(file)
+        write_text(output, draft_yaml(draft))
+    codes = list(_draft_walk(draft.codes))
+    todo = sum(1 for c in codes if c.comment)
+    err.print(
+        _escape(f"wrote {output} ({len(codes)} codes, {todo} without rules): edit it, then "
+                f"run `qualcode validate {output}`"),
+        soft_wrap=True,
+    )  # fmt: skip
+
+
+def _draft_walk(codes: list) -> Iterator:  # type: ignore[type-arg]
+    for code in codes:
+        yield code
+        yield from _draft_walk(code.children)
+
+
 # --- export / import: dictionaries (issue 9) ---
+DictOutput = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the YAML here (default: standard output)."),
+]
+DictLanguage = Annotated[
+    str, typer.Option("--language", help="spaCy language code used to split entries into tokens.")
+]
+
+
+def _import_dictionary(fmt: str, file: Path, output: Path | None, language: str) -> None:
+    """Shared body of the `import liwc|quanteda|wordstat|empath` commands."""
+    from qualcode.console import err
+    from qualcode.dictionaries import import_dictionary
+    from qualcode.io.write import write_text
+
+    with user_errors():
+        if output is not None and output.exists() and file.exists() and output.samefile(file):
+            raise QualcodeError("E403", Location(str(output)), path=output)
+        text, notes = import_dictionary(file, fmt, language)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_text(output, text)
+    for note in notes:
+        err.print(_escape(f"note: {note}"), soft_wrap=True)
+    if output is not None:
+        err.print(_escape(f"wrote {output}; next: qualcode validate {output}"), soft_wrap=True)
+
+
+@import_app.command("liwc")
+def import_liwc(
+    file: Annotated[Path, typer.Argument(help="A LIWC dictionary (.dic).")],
+    output: DictOutput = None,
+    language: DictLanguage = "en",
+) -> None:
+    """A LIWC .dic dictionary as codebook YAML (one code per category; `word*` globs kept)."""
+    _import_dictionary("liwc", file, output, language)
+
+
+@import_app.command("quanteda")
+def import_quanteda(
+    file: Annotated[Path, typer.Argument(help="A quanteda YAML dictionary (.yml).")],
+    output: DictOutput = None,
+    language: DictLanguage = "en",
+) -> None:
+    """A quanteda YAML dictionary as codebook YAML (nesting becomes the code hierarchy)."""
+    _import_dictionary("quanteda", file, output, language)
+
+
+@import_app.command("wordstat")
+def import_wordstat(
+    file: Annotated[Path, typer.Argument(help="A WordStat category file (.cat).")],
+    output: DictOutput = None,
+    language: DictLanguage = "en",
+) -> None:
+    """A WordStat .cat dictionary as codebook YAML (weights dropped, `_` joins phrases)."""
+    _import_dictionary("wordstat", file, output, language)
+
+
+@import_app.command("empath")
+def import_empath(
+    file: Annotated[Path, typer.Argument(help="An Empath lexicon (categories.tsv).")],
+    output: DictOutput = None,
+    language: DictLanguage = "en",
+) -> None:
+    """An Empath categories.tsv lexicon as codebook YAML (exact words)."""
+    _import_dictionary("empath", file, output, language)
+
+
+@export_app.command("quanteda")
+def export_quanteda(
+    codebook: Annotated[Path, typer.Argument(help="The codebook YAML file.")],
+    output: DictOutput = None,
+    no_inflections: Annotated[
+        bool,
+        typer.Option(
+            "--no-inflections",
+            help="Write plain words as written instead of with the forms they match.",
+        ),
+    ] = False,
+) -> None:
+    """CODEBOOK as a quanteda YAML dictionary; what quanteda cannot express is listed."""
+    from qualcode.codebook.load import load_codebook
+    from qualcode.console import err
+    from qualcode.dictionaries.to_quanteda import codebook_to_quanteda
+    from qualcode.io.write import write_text
+
+    with user_errors():
+        if output is not None and output.exists() and codebook.exists():
+            if output.samefile(codebook):
+                raise QualcodeError("E403", Location(str(output)), path=output)
+        result = codebook_to_quanteda(load_codebook(codebook), inflections=not no_inflections)
+        if output is None:
+            sys.stdout.write(result.text)
+        else:
+            write_text(output, result.text)
+    for warning in result.warnings:
+        err.print(_escape(f"warning: not expressed: {warning}"), soft_wrap=True)
+    if output is not None:
+        err.print(
+            _escape(f"wrote {output} ({len(result.warnings)} thing(s) not expressed)"),
+            soft_wrap=True,
+        )
 
 
 # --- diff command (issue 10) ---
+
+
+#: `qualcode diff --fail-on-change` exits with this when something changed: not 1 (a problem
+#: with the input) nor 2 (bad usage), so CI can tell a changed coding from a failed run.
+DIFF_CHANGED_EXIT = 3
+
+
+class DiffFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    md = "md"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@app.command()
+def diff(
+    old_dir: Annotated[
+        Path, typer.Argument(metavar="OLD_OUTDIR", help="The earlier output of `qualcode apply`.")
+    ],
+    new_dir: Annotated[
+        Path, typer.Argument(metavar="NEW_OUTDIR", help="The later one, of the same answers.")
+    ],
+    fail_on_change: Annotated[
+        bool,
+        typer.Option("--fail-on-change", help=f"Exit with status {DIFF_CHANGED_EXIT} when a "
+                     "respondent gained or lost a code, or a code was added or removed."),
+    ] = False,
+    code_ids: Annotated[
+        list[str] | None,
+        typer.Option("--code", help="Only this code id (repeat) [every code of either run]."),
+    ] = None,
+    n_quotes: Annotated[
+        int,
+        typer.Option("--quotes", min=0, help="Quotes shown per code for gains and for losses."),
+    ] = 3,
+    fmt: Annotated[
+        DiffFormat | None,
+        typer.Option("--format", "-f", help="table (screen), csv, md, json or xlsx [from -o's "
+                     "suffix; table without -o]."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write every changed (respondent, code) to FILE: "
+                     ".csv, .xlsx, .md or .json."),
+    ] = None,
+) -> None:  # fmt: skip
+    """What changed between two runs on the same answers (e.g. two codebook versions):
+    respondents coded per code before and after, gained and lost, with the quotes that
+    explain them. Exit status: 0, even when something changed, unless --fail-on-change
+    (then 3 when something changed); 1 a problem with the input; 2 bad usage."""
+    from qualcode.analysis import diff as rd
+    from qualcode.console import err, out
+    from qualcode.export.tables import rich_table
+
+    chosen = fmt.value if fmt else None
+    if chosen is None:
+        chosen = "table" if output is None else rd.DIFF_SUFFIXES.get(output.suffix.lower())
+    if chosen is None:
+        known = ", ".join(sorted(rd.DIFF_SUFFIXES))
+        raise typer.BadParameter(
+            f"cannot tell the format from '{output}': use a suffix ({known}) or --format",
+            param_hint="--output",
+        )
+    if chosen == "xlsx" and output is None:
+        raise typer.BadParameter("--format xlsx needs -o FILE.xlsx", param_hint="--format")
+    with user_errors():
+        for folder in (old_dir, new_dir):
+            _refuse_output_in(folder, output)
+        result = rd.diff_outputs(old_dir, new_dir)
+        if code_ids:
+            result = result.select(code_ids)
+        if output is not None:
+            rd.write_diff(result, output, chosen)
+            err.print(_escape(f"wrote {output} ({len(result.changes)} changed codings)"),
+                      soft_wrap=True)  # fmt: skip
+            err.print(_escape(result.summary_line()), soft_wrap=True)
+        elif chosen != "table":
+            sys.stdout.write(rd.render_text(result, chosen))
+            sys.stdout.flush()
+            err.print(_escape(result.summary_line()), soft_wrap=True)
+        else:
+            for line in rd.header_lines(result):
+                out.print(_escape(line), soft_wrap=True)
+            out.print(rich_table(rd.codes_grid(result)))
+            _print_diff_quotes(result, n_quotes)
+    if fail_on_change and result.changed:
+        raise typer.Exit(DIFF_CHANGED_EXIT)
+
+
+def _print_diff_quotes(result: object, per_code: int) -> None:
+    """Per changed code, up to `per_code` gains and losses with their quotes."""
+    from qualcode.console import out
+
+    shown = result.examples(per_code)  # type: ignore[attr-defined]
+    codes = result.codes.set_index("code")  # type: ignore[attr-defined]
+    for code, rows in shown.groupby("code", sort=False):  # the order of the codes table
+        c = codes.loc[code]
+        out.print(f"\n[bold]{_escape(str(code))}[/] {_escape(str(c['label']))}: "
+                  f"+{int(c['gained'])} −{int(c['lost'])}")  # fmt: skip
+        for r in rows.to_dict("records"):
+            sign, colour = ("+", "green") if r["change"] == "gained" else ("−", "red")
+            via = f", {r['via']}" if r["via"] and r["via"] != code else ""
+            where = _escape(f"{r['id']} ({r['question']}{via})")
+            quote = _escape(str(r["quote"]))
+            rule = _escape(f"[{r['rule']}]") if r["rule"] else ""
+            out.print(f"  [{colour}]{sign}[/] {where}: {quote} [dim]{rule}[/]", soft_wrap=True)
 
 
 def main() -> None:

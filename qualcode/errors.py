@@ -229,14 +229,143 @@ class Errors:
         "Check the id columns (--id) and that both sides code the same answers.",
     )
 
-
     # Topics (E72x): issue 8
+    E721 = (
+        "too few answers to model: {n} usable ({why}); topics needs at least {need}",
+        "Give more answers (more rows, or more questions with --text), ask for fewer topics "
+        "with --k, or drop --uncoded. Answers with fewer than 2 content words are not used.",
+    )
+    E722 = (
+        "{outdir} did not code {path}: it coded a file with SHA-256 {recorded}..., this one "
+        "is {actual}...",
+        "Give the answers file that `qualcode apply` coded into that folder, or run "
+        "`qualcode apply` on this file first.",
+    )
+    E723 = (
+        "--k must be 'auto' or a whole number from 2 to {most}, not {got!r}",
+        "Use --k auto (choose by coherence) or e.g. --k 6.",
+    )
+    E725 = (
+        "refusing to write the topics into {path}: it is the `qualcode apply` folder being read",
+        "Choose another folder with -o (the default is <answers>.topics/).",
+    )
+    E726 = (
+        "refusing to write suggestions over {path}: it is {what}",
+        "Name another file with --suggest, e.g. --suggest stubs.yaml.",
+    )
 
     # REFI-QDA export and import (E73x): issue 9
+    E731 = (
+        "unsafe entry {entry!r} in {path}: {problem}",
+        "This archive could write outside its folder; do not open it. Ask the sender to "
+        "export the project again.",
+    )
+    E732 = (
+        "refusing to unpack {path}: {problem}",
+        "The archive looks like a zip bomb or is not a REFI-QDA project; ask for a fresh "
+        "export, or import its codebook (.qdc) instead.",
+    )
+    E733 = (
+        "{path} is not a REFI-QDA file: {problem}",
+        "Give a .qdc codebook or a .qdpx project exported by a QDA program.",
+    )
+    E734 = (
+        "{path} declares {construct}, which a REFI-QDA file never needs",
+        "DTDs and entities are refused (they can read local files or blow up memory); "
+        "export the file again from the QDA program.",
+    )
+    E735 = (
+        "{path} is not well-formed XML: {problem}",
+        "Fix the XML at this position, or export the file again.",
+    )
+    E736 = (
+        "code '{code}' has a bad qualcode rules line: {problem}",
+        "Each line after 'Rules (qualcode):' in the code's description must be `key: JSON` "
+        '(e.g. match: "bladder"); fix or delete the line.',
+    )
+    E737 = (
+        "segment of code '{code}' at row {row} ({question}) does not match the answer: "
+        "text[{start}:{end}] is {found!r}, the segment says {match!r}",
+        "The output folder and its coded table disagree; run `qualcode apply` again.",
+    )
+    E738 = (
+        "code '{code}' of the segments is not in the codebook {codebook}",
+        "Give the codebook the folder was coded with (--codebook PATH), or run `qualcode "
+        "apply` again with this one.",
+    )
 
     # Foreign dictionaries: LIWC, quanteda, WordStat, Empath (E74x): issue 9
+    E741 = (
+        "dictionary file not found: {path}",
+        "Check the path (a LIWC .dic, quanteda .yml, WordStat .cat or Empath .tsv file).",
+    )
+    E742 = (
+        "{path} is not a LIWC dictionary as expected: {problem}",
+        "A .dic file starts with `%`, lists `number<TAB>name` per category, closes the list "
+        "with another `%`, then gives `entry<TAB>numbers` per line.",
+    )
+    E743 = (
+        "entry {entry!r} refers to category {ref!r}, which the header does not define "
+        "(it defines {known}...)",
+        "Add the category to the header between the `%` lines, or correct the entry's "
+        "category number or name.",
+    )
+    E744 = (
+        "LIWC entry line {line!r} names no category",
+        "Give each entry its categories after a tab: `word<TAB>1 4`; delete stray lines.",
+    )
+    E745 = (
+        "conditional entry {entry!r} ({refs}) is not supported",
+        "LIWC 2007's context rules (`(02 134)131/125`) depend on the neighbouring word and "
+        "have no faithful translation; replace the line with plain category numbers (or "
+        "delete it) in a copy of the dictionary, then import that.",
+    )
+    E746 = (
+        "{path} is not a quanteda dictionary as expected: {problem}",
+        "A quanteda YAML dictionary maps category names to lists of patterns, or to "
+        "mappings of sub-categories (write one with quanteda's `write_yaml`/`as.yaml`).",
+    )
+    E747 = (
+        "{path} is not a WordStat dictionary as expected: {problem}",
+        "A .cat file has category lines, and entries ending in a weight such as ` (1)` "
+        "indented one tab deeper than their category.",
+    )
+    E748 = (
+        "{path} is not an Empath lexicon as expected: {problem}",
+        "Each line is `category<TAB>word<TAB>word...` (Empath's categories.tsv).",
+    )
+    E749 = (
+        "{path} holds no dictionary entries (read as {format})",
+        "Check that this is the dictionary file and that you chose its format: "
+        "`qualcode import liwc|quanteda|wordstat|empath FILE`.",
+    )
 
     # spaCy component, scikit-learn transformer, diff (E75x): issue 10
+    E751 = (
+        "the spaCy component '{name}' has no codebook",
+        'Name one: nlp.add_pipe("qualcode", config={{"codebook": "codebook.yaml"}}), or load a '
+        "pipeline saved with one (spacy.load).",
+    )
+    E752 = (
+        "CodebookVectorizer expects a sequence of texts, not a single {got}",
+        "Pass a list, array or pandas Series of texts, e.g. [text] for one text.",
+    )
+    E753 = (
+        "CodebookVectorizer expects one column of texts, got a table of {shape}",
+        "Select one column: in a ColumnTransformer name it as a string ('answer', not "
+        "['answer', 'other']), or use one vectorizer per column.",
+    )
+    E754 = (
+        "CodebookVectorizer's codebook must be a path or a loaded Codebook, not {got}",
+        'Pass CodebookVectorizer("codebook.yaml") or CodebookVectorizer(qualcode.load_codebook'
+        '("codebook.yaml")).',
+    )
+    E755 = (
+        "{old} and {new} were not coded from the same data: {problem}",
+        "Diff two `qualcode apply` outputs of the same answers file (same contents and reading "
+        "options), e.g. `qualcode apply OLD.yaml answers.csv -o old/` and `qualcode apply "
+        "NEW.yaml answers.csv -o new/`.",
+    )
 
 
 class Warnings:

@@ -100,7 +100,7 @@ def _rule(rule: RuleSpec) -> Any:
     return out
 
 
-def _code(draft: DraftCode) -> CommentedMap:
+def _code(draft: DraftCode, depth: int) -> CommentedMap:
     out = CommentedMap()
     out["id"] = draft.id
     if draft.label:
@@ -122,16 +122,18 @@ def _code(draft: DraftCode) -> CommentedMap:
         if texts:
             out[key] = CommentedSeq(_text(t) for t in texts)
     if draft.children:
-        out["codes"] = _codes(draft.children)
+        out["codes"] = _codes(draft.children, depth + 1)
     return out
 
 
-def _codes(drafts: list[DraftCode]) -> CommentedSeq:
+def _codes(drafts: list[DraftCode], depth: int = 0) -> CommentedSeq:
     seq = CommentedSeq()
     for i, draft in enumerate(drafts):
-        seq.append(_code(draft))
+        seq.append(_code(draft, depth))
         if draft.comment:
-            seq.yaml_set_comment_before_after_key(i, before=draft.comment, indent=2)
+            # The dash of an item at this depth: offset 2, and 4 more per level.
+            indent = 2 + 4 * depth
+            seq.yaml_set_comment_before_after_key(i, before=draft.comment, indent=indent)
     return seq
 
 

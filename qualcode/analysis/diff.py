@@ -1,0 +1,530 @@
+"""What changed between two codings of the same answers (e.g. two versions of a codebook).
+
+:func:`diff_codings` compares two :class:`~qualcode.coding.result.Coding` objects (as
+`load_coding` gives back two `qualcode apply` output folders) and returns a :class:`RunDiff`:
+
+- ``codes``: one row per code of either codebook, the new codebook's codes in its order, then
+  the codes it removed in the old codebook's order. Per code: respondents coded before and
+  after (missing when the code is not in that codebook), the change, the respondents gained
+  (coded now, not before) and lost, and what changed in the codebook (added, removed,
+  relabelled, moved in the hierarchy, rules added or removed when both codebooks are at hand).
+- ``changes``: one row per changed (respondent, code), in row then code order, with the
+  segment that explains it: for a gain the new run's segment, for a loss the old run's. A
+  parent code is explained by a segment of any code below it (``via`` names which). Of the
+  explaining segments, the first one that is not negated is taken (in the order of
+  segments.csv: question, position), else the first one.
+
+The unit is the respondent: an input row (a row of ``coded.csv``). Both codings must come
+from the same data, checked by :func:`check_same_data`; rows are then matched by position,
+which is exact even when ids repeat. A code missing from one codebook counts as coded by no
+one there, so every respondent of an added code is gained and every one of a removed code
+lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qualcode.codebook.model import Codebook
+from qualcode.coding.result import Coding
+from qualcode.errors import Location, QualcodeError, did_you_mean
+
+#: Columns of :attr:`RunDiff.codes`.
+CODE_COLUMNS = [
+    "code", "label", "old_label", "path", "depth", "before", "after", "change", "gained",
+    "lost", "status", "rules_added", "rules_removed", "changed",
+]  # fmt: skip
+#: Columns of :attr:`RunDiff.changes`.
+CHANGE_COLUMNS = [
+    "row", "id", "code", "label", "change", "question", "via", "match", "quote", "rule",
+    "negated", "segments",
+]  # fmt: skip
+
+
+@dataclass
+class RunDiff:
+    """The difference between two codings (see the module docstring for the rules)."""
+
+    codes: pd.DataFrame
+    changes: pd.DataFrame
+    #: What each side is: ``{"old": {...}, "new": {...}}`` with the folder, codebook name,
+    #: version and sha256, and the input path, sha256 and rows.
+    header: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when a respondent gained or lost a code, or a code was added or removed."""
+        return bool(self.codes["changed"].any())
+
+    @property
+    def gained(self) -> int:
+        """Respondent codings gained, over all codes shown."""
+        return int(self.codes["gained"].sum())
+
+    @property
+    def lost(self) -> int:
+        """Respondent codings lost, over all codes shown."""
+        return int(self.codes["lost"].sum())
+
+    def summary_line(self) -> str:
+        """The one-line verdict: "N codes changed, +G/−L respondent codings"."""
+        n = int(self.codes["changed"].sum())
+        codes = f"{n} code{'' if n == 1 else 's'}"
+        return f"{codes} changed, +{self.gained}/−{self.lost} respondent codings"
+
+    def select(self, codes: Sequence[str]) -> RunDiff:
+        """The same diff restricted to `codes` (ids of either codebook, kept in table order).
+        An unknown id raises E501 with a did-you-mean."""
+        known = self.codes["code"].tolist()
+        for code in codes:
+            if code not in known:
+                raise QualcodeError(
+                    "E501", None, code=code, suggestion=did_you_mean(code, known),
+                    available=", ".join(known),
+                )  # fmt: skip
+        wanted = set(codes)
+        keep_codes = self.codes[self.codes["code"].isin(wanted)].reset_index(drop=True)
+        keep_changes = self.changes[self.changes["code"].isin(wanted)].reset_index(drop=True)
+        return replace(self, codes=keep_codes, changes=keep_changes)
+
+    def examples(self, per_code: int = 3) -> pd.DataFrame:
+        """Up to `per_code` gains and `per_code` losses per code (the first rows of
+        :attr:`changes`, in input order), in the order of :attr:`codes`, gains first: the
+        quotes to show on screen."""
+        if per_code <= 0 or self.changes.empty:
+            return self.changes.iloc[0:0]
+        ranked = self.changes.groupby(["code", "change"], sort=False).cumcount()
+        chosen = self.changes[ranked < per_code]
+        # In the order of the codes table, gains before losses, then input order.
+        order = {code: k for k, code in enumerate(self.codes["code"])}
+        keys = chosen["code"].map(order) * 2 + (chosen["change"] == "lost")
+        return chosen.iloc[np.argsort(keys.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def check_same_data(old: Coding, new: Coding, old_name: str, new_name: str) -> list[str]:
+    """Raise E755 unless both codings are of the same data: the same number of rows and the
+    same input columns and cells. The input files' sha256 being equal is not required (a file
+    re-saved with other line endings or encoding holds the same answers); a note says so.
+    Returns notes about differences that do not stop the comparison."""
+    problem = _data_difference(old.data, new.data)
+    if problem:
+        raise QualcodeError("E755", Location(new_name), old=old_name, new=new_name, problem=problem)
+    notes = []
+    old_in, new_in = old.manifest.get("input") or {}, new.manifest.get("input") or {}
+    if old_in.get("sha256") and new_in.get("sha256") and old_in["sha256"] != new_in["sha256"]:
+        notes.append("The input files differ in their bytes (sha256) but hold the same answers.")
+    old_opt, new_opt = old.manifest.get("options") or {}, new.manifest.get("options") or {}
+    for key, what in (("text", "text columns"), ("id", "id column"), ("negation", "negation"),
+                      ("unit", "unit")):  # fmt: skip
+        if old_opt.get(key) != new_opt.get(key):
+            notes.append(f"The runs differ in their {what}: {old_opt.get(key)} → "
+                         f"{new_opt.get(key)}.")  # fmt: skip
+    return notes
+
+
+def _data_difference(old: pd.DataFrame, new: pd.DataFrame) -> str:
+    """'' when the two input tables are the same, else what differs first."""
+    if len(old) != len(new):
+        return f"{len(old)} rows against {len(new)}"
+    if list(old.columns) != list(new.columns):
+        gone = [c for c in old.columns if c not in new.columns]
+        added = [c for c in new.columns if c not in old.columns]
+        what = "; ".join(
+            part for part in (gone and f"only the old has {', '.join(map(str, gone))}",
+                              added and f"only the new has {', '.join(map(str, added))}") if part
+        ) or "the columns are in another order"  # fmt: skip
+        return f"the input columns differ ({what})"
+    for column in old.columns:
+        a = old[column].astype("string").fillna("").to_numpy(dtype=object)
+        b = new[column].astype("string").fillna("").to_numpy(dtype=object)
+        unequal = np.flatnonzero(a != b)
+        if len(unequal):
+            return f"row {int(unequal[0]) + 1}, column '{column}' differs"
+    return ""
+
+
+def recorded_codebook(coding: Coding) -> Codebook | None:
+    """The codebook a coding was made with, when it is still at the path its manifest records
+    (relative to the working directory) with the same sha256; else None."""
+    from qualcode.codebook.load import load_codebook
+
+    recorded = coding.manifest.get("codebook") or {}
+    path = recorded.get("path")
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        book = load_codebook(path)
+    except QualcodeError:
+        return None
+    return book if book.sha256 and book.sha256 == recorded.get("sha256") else None
+
+
+def _rules(book: Codebook | None) -> dict[str, set[str]]:
+    """Each code's rules as written (``unless: ...`` for exclusions)."""
+    if book is None:
+        return {}
+    return {
+        code.id: {r.source for r in code.match} | {f"unless: {r.source}" for r in code.unless}
+        for code in book.walk()
+    }
+
+
+def _info(coding: Coding) -> pd.DataFrame:
+    """code -> label, path, depth (from summary), in the coding's code order."""
+    order = list(coding.manifest.get("codes") or coding.matrix.columns)
+    summary = coding.summary.drop_duplicates("code").set_index("code")
+    return pd.DataFrame({
+        "label": [str(summary.at[c, "label"]) if c in summary.index else c for c in order],
+        "path": [str(summary.at[c, "path"]) if c in summary.index else c for c in order],
+        "depth": [int(summary.at[c, "depth"]) if c in summary.index else 0 for c in order],
+    }, index=pd.Index(order, name="code"))  # fmt: skip
+
+
+def _side(coding: Coding, name: str) -> dict[str, Any]:
+    book = coding.manifest.get("codebook") or {}
+    source = coding.manifest.get("input") or {}
+    return {
+        "folder": name,
+        "codebook": book.get("name"),
+        "codebook_version": book.get("version"),
+        "codebook_sha256": book.get("sha256"),
+        "codebook_path": book.get("path"),
+        "input": source.get("path"),
+        "input_sha256": source.get("sha256"),
+        "rows": len(coding.data),
+    }
+
+
+def diff_codings(
+    old: Coding,
+    new: Coding,
+    *,
+    old_name: str = "old",
+    new_name: str = "new",
+    old_codebook: Codebook | None = None,
+    new_codebook: Codebook | None = None,
+) -> RunDiff:
+    """Compare two codings of the same data (see the module docstring).
+
+    `old_name` and `new_name` (e.g. the folders) name the sides in the header and in the
+    E755 error raised when the data differ. With both codebooks given, each code's rules added
+    and removed are listed; otherwise those columns are empty and a note says why.
+    """
+    notes = check_same_data(old, new, old_name, new_name)
+    old_info, new_info = _info(old), _info(new)
+    codes = [*new_info.index, *(c for c in old_info.index if c not in new_info.index)]
+    n = len(new.data)
+    before = _aligned(old, codes, n)
+    after = _aligned(new, codes, n)
+    gained_mask = (after == 1) & (before == 0)
+    lost_mask = (after == 0) & (before == 1)
+
+    with_rules = old_codebook is not None and new_codebook is not None
+    old_rules, new_rules = _rules(old_codebook), _rules(new_codebook)
+    if not with_rules:
+        notes.append("Rule changes are not listed: the codebooks recorded in the manifests are "
+                     "not both at hand unchanged.")  # fmt: skip
+    rows = []
+    for k, code in enumerate(codes):
+        in_old, in_new = code in old_info.index, code in new_info.index
+        info = new_info.loc[code] if in_new else old_info.loc[code]
+        old_label = str(old_info.at[code, "label"]) if in_old else ""
+        status = []
+        if not in_old:
+            status.append("added")
+        elif not in_new:
+            status.append("removed")
+        else:
+            if old_label != str(info["label"]):
+                status.append("relabelled")
+            if str(old_info.at[code, "path"]) != str(info["path"]):
+                status.append("moved")
+        added = sorted(new_rules.get(code, set()) - old_rules.get(code, set()))
+        removed = sorted(old_rules.get(code, set()) - new_rules.get(code, set()))
+        if with_rules and in_old and in_new and (added or removed):
+            status.append(
+                " ".join(
+                    [
+                        "rules",
+                        *([f"+{len(added)}"] if added else []),
+                        *([f"−{len(removed)}"] if removed else []),
+                    ]
+                )
+            )
+        n_before = int(before[:, k].sum()) if in_old else None
+        n_after = int(after[:, k].sum()) if in_new else None
+        g, lo = int(gained_mask[:, k].sum()), int(lost_mask[:, k].sum())
+        rows.append({
+            "code": code, "label": str(info["label"]), "old_label": old_label,
+            "path": str(info["path"]), "depth": int(info["depth"]),
+            "before": n_before, "after": n_after, "change": (n_after or 0) - (n_before or 0),
+            "gained": g, "lost": lo, "status": ", ".join(status),
+            "rules_added": "; ".join(added) if with_rules else None,
+            "rules_removed": "; ".join(removed) if with_rules else None,
+            "changed": bool(g or lo or not in_old or not in_new),
+        })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=CODE_COLUMNS)
+    for column in ("before", "after"):
+        frame[column] = frame[column].astype("Int64")
+    labels = dict(zip(frame["code"], frame["label"]))
+    changes = _changes(old, new, codes, labels, gained_mask, lost_mask)
+    header = {"old": _side(old, old_name), "new": _side(new, new_name)}
+    return RunDiff(codes=frame, changes=changes, header=header, notes=notes)
+
+
+def _aligned(coding: Coding, codes: list[str], n: int) -> np.ndarray:
+    """The coding's 0/1 matrix over `codes` (a code it does not have: all 0), rows x codes."""
+    out = np.zeros((n, len(codes)), dtype=np.int8)
+    for k, code in enumerate(codes):
+        if code in coding.matrix.columns:
+            out[:, k] = coding.matrix[code].to_numpy(dtype=np.int8)
+    return out
+
+
+def _explaining(segments: pd.DataFrame) -> pd.DataFrame:
+    """Per (row, code or ancestor): the explaining segment (the first not negated, else the
+    first) and how many segments there are; indexed by (row, code)."""
+    if segments.empty:
+        index = pd.MultiIndex.from_arrays([[], []], names=["row", "code"])
+        return pd.DataFrame(columns=["via", "question", "match", "quote", "rule", "negated",
+                                     "segments"], index=index)  # fmt: skip
+    seg = segments.reset_index(drop=True)
+    seg = seg.assign(
+        order=np.arange(len(seg)),
+        via=seg["code"].astype(str),
+        anc=seg["code_path"].astype(str).str.split("/"),
+        negated=seg["negated"].astype(bool),
+        row=seg["row"].astype(np.int64),
+    ).explode("anc")
+    counts = seg.groupby(["row", "anc"]).size()
+    first = seg.sort_values(["negated", "order"], kind="stable").drop_duplicates(["row", "anc"])
+    first = first.set_index(["row", "anc"])[["via", "question", "match", "quote", "rule",
+                                            "negated"]]  # fmt: skip
+    first["segments"] = counts.reindex(first.index).to_numpy()
+    first.index = first.index.set_names(["row", "code"])
+    return first
+
+
+def _changes(
+    old: Coding,
+    new: Coding,
+    codes: list[str],
+    labels: dict[str, str],
+    gained: np.ndarray,
+    lost: np.ndarray,
+) -> pd.DataFrame:
+    """One row per changed (respondent, code), row then code order, with its explanation."""
+    ids = _ids(new)
+    explain = {"gained": _explaining(new.segments), "lost": _explaining(old.segments)}
+    rows = []
+    changed_at = np.argwhere(gained.astype(bool) | lost.astype(bool))  # row-major: row, code
+    for i, k in changed_at.tolist():
+        kind = "gained" if gained[i, k] else "lost"
+        key = (i + 1, codes[k])
+        table = explain[kind]
+        hit = table.loc[key] if key in table.index else None
+        rows.append({
+            "row": i + 1, "id": ids[i], "code": codes[k], "label": labels[codes[k]],
+            "change": kind,
+            **({c: hit[c] for c in ("question", "via", "match", "quote", "rule")}
+               if hit is not None else dict.fromkeys(("question", "via", "match", "quote",
+                                                       "rule"), "")),
+            "negated": bool(hit["negated"]) if hit is not None else False,
+            "segments": int(hit["segments"]) if hit is not None else 0,
+        })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
+
+
+def _ids(coding: Coding) -> list[str]:
+    """Each row's respondent id: the id column of the run, else the row number."""
+    column = (coding.manifest.get("options") or {}).get("id")
+    if column and column in coding.data.columns:
+        return coding.data[column].astype("string").fillna("").tolist()
+    return [str(i) for i in range(1, len(coding.data) + 1)]
+
+
+def diff_outputs(old_dir: str | Path, new_dir: str | Path) -> RunDiff:
+    """:func:`diff_codings` of two output folders of `qualcode apply` (E404 when one is not
+    one), with the rule changes when both recorded codebooks are still at hand unchanged."""
+    from qualcode.coding.result import load_coding
+
+    old, new = load_coding(old_dir), load_coding(new_dir)
+    return diff_codings(
+        old, new, old_name=str(old_dir), new_name=str(new_dir),
+        old_codebook=recorded_codebook(old), new_codebook=recorded_codebook(new),
+    )  # fmt: skip
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts for JSON: missing values become None, numpy scalars Python ones."""
+    out = []
+    for record in frame.astype(object).to_dict("records"):
+        out.append({k: (None if _missing(v) else _plain(v)) for k, v in record.items()})
+    return out
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+#: The formats of `qualcode diff` (table: the screen) and the suffixes that pick them.
+DIFF_FORMATS = ("table", "csv", "md", "json", "xlsx")
+DIFF_SUFFIXES = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json",
+                 ".xlsx": "xlsx", ".txt": "table"}  # fmt: skip
+
+
+def _signed(value: int) -> str:
+    return f"+{value}" if value > 0 else (f"−{-value}" if value < 0 else "0")
+
+
+def header_lines(diff: RunDiff) -> list[str]:
+    """What was compared: each side's folder and codebook (name, version, sha256 prefix),
+    and the data."""
+    lines = []
+    for side in ("old", "new"):
+        h = diff.header.get(side) or {}
+        version = f" {h['codebook_version']}" if h.get("codebook_version") else ""
+        sha = f" (sha256 {str(h['codebook_sha256'])[:12]})" if h.get("codebook_sha256") else ""
+        lines.append(f"{side}: {h.get('folder')}: {h.get('codebook') or 'codebook'}{version}{sha}")
+    new = diff.header.get("new") or {}
+    sha = f" (sha256 {str(new['input_sha256'])[:12]})" if new.get("input_sha256") else ""
+    lines.append(f"data: {new.get('input') or 'the input'}, {new.get('rows')} rows{sha}")
+    return lines
+
+
+def codes_grid(diff: RunDiff) -> Any:
+    """The per-code table as a :class:`~qualcode.export.tables.Grid`."""
+    from qualcode.export.tables import Grid
+
+    def count(value: object) -> str:
+        return "—" if _missing(value) else str(int(value))  # type: ignore[call-overload]
+
+    rows = [
+        [str(r["code"]), str(r["label"]), count(r["before"]), count(r["after"]),
+         _signed(int(r["change"])), f"+{r['gained']}" if r["gained"] else "",
+         f"−{r['lost']}" if r["lost"] else "", str(r["status"])]
+        for r in diff.codes.to_dict("records")
+    ]  # fmt: skip
+    return Grid(
+        title="Respondents coded, before and after",
+        columns=["code", "label", "before", "after", "change", "gained", "lost", "codebook"],
+        rows=rows,
+        depths=[int(d) for d in diff.codes["depth"]],
+        align=list("llrrrrrl"),
+        notes=[diff.summary_line(), *diff.notes],
+        label="tab:qualcode-diff",
+    )
+
+
+def changes_grid(changes: pd.DataFrame) -> Any:
+    """The per-(respondent, code) changes as a Grid (for Markdown)."""
+    from qualcode.export.tables import Grid
+
+    rows = [
+        [str(r["row"]), str(r["id"]), str(r["code"]), "+" if r["change"] == "gained" else "−",
+         str(r["question"]), str(r["via"]), str(r["match"]), str(r["quote"]), str(r["rule"])]
+        for r in changes.to_dict("records")
+    ]  # fmt: skip
+    return Grid(
+        title="Changed codings: the segment that explains each (new run for +, old for −)",
+        columns=["row", "id", "code", "±", "question", "via", "match", "quote", "rule"],
+        rows=rows,
+        depths=[0] * len(rows),
+        align=list("rllllllll"),
+    )
+
+
+def to_markdown(diff: RunDiff) -> str:
+    """The header, the per-code table and every changed coding, as Markdown."""
+    from qualcode.export.tables import escape_markdown
+    from qualcode.export.tables import to_markdown as grid_markdown
+
+    head = "\n".join(f"- {escape_markdown(line)}" for line in header_lines(diff))
+    return (
+        f"{head}\n\n{grid_markdown(codes_grid(diff))}\n{grid_markdown(changes_grid(diff.changes))}"
+    )
+
+
+def to_json(diff: RunDiff) -> dict[str, Any]:
+    """Everything as plain data: header, summary, notes, codes and changes."""
+    return {
+        "old": diff.header.get("old"),
+        "new": diff.header.get("new"),
+        "summary": {
+            "changed": diff.changed,
+            "codes_changed": int(diff.codes["changed"].sum()),
+            "gained": diff.gained,
+            "lost": diff.lost,
+        },
+        "notes": list(diff.notes),
+        "codes": to_records(diff.codes),
+        "changes": to_records(diff.changes),
+    }
+
+
+def render_text(diff: RunDiff, fmt: str) -> str:
+    """csv (the changes), md or json as text."""
+    import json
+
+    from qualcode.export.tables import to_csv
+
+    if fmt == "csv":
+        return to_csv(diff.changes)
+    if fmt == "md":
+        return to_markdown(diff)
+    if fmt == "json":
+        return json.dumps(to_json(diff), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    raise ValueError(f"{fmt!r} is not a text format")
+
+
+def write_diff(diff: RunDiff, path: str | Path, fmt: str) -> Path:
+    """Write the diff to `path` atomically: csv and xlsx (sheet "changes") hold the changes
+    table (one row per changed respondent and code), md and json the header, the per-code
+    table and the changes; table is the screen rendering as plain text."""
+    from qualcode.io.tables import TableWriter, check_table
+    from qualcode.io.write import write_text
+
+    path = Path(path)
+    if fmt == "xlsx":  # one sheet, "changes", whatever the file is called
+        check_table(path, diff.changes, "xlsx", name="changes")  # Excel's limits: E405/E406
+        with TableWriter(path, "xlsx", name="changes") as writer:
+            writer.write(diff.changes)
+        return writer.close()
+    if fmt == "table":
+        import io
+
+        from rich.console import Console
+
+        from qualcode.export.tables import rich_table
+
+        console = Console(file=io.StringIO(), width=160, color_system=None, highlight=False)
+        for line in header_lines(diff):
+            console.print(line, markup=False)
+        console.print(rich_table(codes_grid(diff)))
+        return write_text(path, console.file.getvalue())  # type: ignore[attr-defined]
+    return write_text(path, render_text(diff, fmt))
+
+
+__all__ = [
+    "CHANGE_COLUMNS", "CODE_COLUMNS", "RunDiff", "check_same_data", "diff_codings",
+    "diff_outputs", "recorded_codebook", "to_records", "DIFF_FORMATS", "DIFF_SUFFIXES",
+    "codes_grid", "changes_grid", "header_lines", "render_text", "to_json", "to_markdown",
+    "write_diff",
+]  # fmt: skip
