@@ -1083,6 +1083,37 @@ def _print_diff_quotes(result: object, per_code: int) -> None:
             out.print(f"  [{colour}]{sign}[/] {where}: {quote} [dim]{rule}[/]", soft_wrap=True)
 
 
+# --- methods command (issue 10) ---
+
+
+@app.command()
+def methods(
+    outdir: Annotated[Path, typer.Argument(help="An output folder of `qualcode apply`.")],
+    agreement_file: Annotated[
+        Path | None,
+        typer.Option("--agreement", help="A table written by `qualcode agree ... -o FILE.csv`."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write Markdown.")] = None,
+) -> None:
+    """A methods paragraph for a paper, from OUTDIR's manifest: versions, codebook hash,
+    options, coverage, and agreement with human coding when --agreement is given."""
+    from qualcode.analysis.methods import methods_statement, read_agreement
+    from qualcode.coding.result import load_coding
+    from qualcode.console import err
+    from qualcode.io.write import write_text
+
+    with user_errors():
+        _refuse_output_in(outdir, output)
+        coding = load_coding(outdir)
+        table = read_agreement(agreement_file) if agreement_file is not None else None
+        text = methods_statement(coding, agreement=table)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_text(output, text)
+            err.print(_escape(f"wrote {output}"), soft_wrap=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

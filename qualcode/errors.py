@@ -366,6 +366,10 @@ class Errors:
         "options), e.g. `qualcode apply OLD.yaml answers.csv -o old/` and `qualcode apply "
         "NEW.yaml answers.csv -o new/`.",
     )
+    E756 = (
+        "cannot read the agreement table {path}: {problem}",
+        "Give the per-code table written by `qualcode agree GOLD OUTDIR -o agree.csv`.",
+    )
 
 
 class Warnings:

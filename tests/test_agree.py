@@ -139,6 +139,16 @@ def test_read_wide_long_and_map(tmp_path: Path) -> None:
     assert gold.loc["1", ["Cost", "Time", "NotCodable"]].tolist() == [1, 1, 0]
     assert gold.loc["2"].sum() == 1
     assert gold.attrs["text"]["1"] == "slow and costly"
+    # Several codes in one cell, separated by ";", read as one row per code.
+    packed = tmp_path / "packed.csv"
+    packed.write_text(
+        "id,question,codes\n1,q1,Cost; Time\n2,q1,NotCodable\n2,q2,\n", encoding="utf-8"
+    )
+    gold = read_gold(packed)
+    assert gold.attrs["layout"] == "long"
+    assert sorted(gold.columns) == ["Cost", "NotCodable", "Time"]
+    assert gold.loc[("1", "q1")].tolist() == [int(c in ("Cost", "Time")) for c in gold.columns]
+    assert gold.loc[("2", "q2")].sum() == 0  # an empty cell: a unit with no code
 
     maps = tmp_path / "map.yaml"
     maps.write_text("Cost: money\ntime: [Time, Delay]\n", encoding="utf-8")

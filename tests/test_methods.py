@@ -49,3 +49,39 @@ def test_statement_with_agreement(coding):
     assert f"F1 was {micro['f1']:.2f} (95% CI {micro['f1_low']:.2f}–{micro['f1_high']:.2f})" in text
     kappas = table.set_index("code").drop(index=["(micro)", "(macro)"])["kappa"].dropna()
     assert f"ranged from {kappas.min():.2f} to {kappas.max():.2f}" in text
+
+
+def test_cli_methods_with_agree_output(coding, tmp_path):
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    outdir = coding.save(tmp_path / "out")
+    # A "human" coding: the machine's, with every 10th respondent's first code dropped.
+    machine = machine_table(coding)
+    rows = []
+    for i, (unit, values) in enumerate(machine.iterrows()):
+        codes = [c for c in machine.columns if values[c]]
+        rows.append({"id": unit, "codes": ";".join(codes[1:] if i % 10 == 0 else codes)})
+    gold = tmp_path / "human.csv"
+    pd.DataFrame(rows).to_csv(gold, index=False)
+    runner = CliRunner()
+    agree = runner.invoke(app, ["agree", str(gold), str(outdir), "-o", str(tmp_path / "a.csv")])
+    assert agree.exit_code == 0, agree.output
+    result = runner.invoke(app, ["methods", str(outdir), "--agreement", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    assert "pooled over codes, F1 was" in result.output
+    assert coding.manifest["codebook"]["sha256"] in result.output
+    written = tmp_path / "methods.md"
+    result = runner.invoke(app, ["methods", str(outdir), "-o", str(written)])
+    assert result.exit_code == 0 and written.read_text(encoding="utf-8").startswith("Free-text")
+    # Not an agree table, or no file: E756 naming the file.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,n\nx,1\n", encoding="utf-8")
+    for path in (bad, tmp_path / "missing.csv"):
+        result = runner.invoke(app, ["methods", str(outdir), "--agreement", str(path)])
+        assert result.exit_code == 1
+        assert "E756" in result.output and path.name in result.output
+    # Never over a file of the output folder.
+    result = runner.invoke(app, ["methods", str(outdir), "-o", str(outdir / "summary.csv")])
+    assert result.exit_code == 1 and "E402" in result.output

@@ -10,9 +10,12 @@ methods section quotes the run rather than someone's memory of it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from qualcode.errors import Location, QualcodeError
 
 #: How negation modes read in prose.
 _NEGATION = {
@@ -31,6 +34,26 @@ def _interval(row: Mapping[str, Any], metric: str) -> str:
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
     return f" (95% CI {_fmt(low)}–{_fmt(high)})"
+
+
+def read_agreement(path: str | Path) -> pd.DataFrame:
+    """The per-code table written by `qualcode agree ... -o FILE` (.csv, .xlsx or .parquet)."""
+    from qualcode.io.tables import read_table
+
+    path = Path(path)
+    where = Location(str(path))
+    fmt = path.suffix.lower().lstrip(".")
+    if not path.is_file():
+        raise QualcodeError("E756", where, path=path, problem="no such file")
+    if fmt not in ("csv", "xlsx", "parquet"):
+        raise QualcodeError("E756", where, path=path, problem="not a .csv, .xlsx or .parquet file")
+    frame = read_table(path, fmt)
+    missing = [c for c in ("code", "n", "kappa", "f1", "precision", "recall") if c not in frame]
+    if missing:
+        problem = f"no column(s) {', '.join(missing)}"
+        raise QualcodeError("E756", where, path=path, problem=problem)
+    numeric = {c: pd.to_numeric(frame[c], errors="coerce") for c in frame.columns if c != "code"}
+    return frame.assign(**numeric)
 
 
 def agreement_sentence(table: pd.DataFrame) -> str:

@@ -5,7 +5,8 @@ Three layouts are read, from any table format :func:`qualcode.io.read.read_answe
 - a filled coding sheet of `qualcode sample` (xlsx, sheet ``coding``: row, id, question,
   answer, then one 0/1 column per code id);
 - a wide one-hot table: an id column, the answer text, one 0/1 column per code (empty = 0);
-- a long table: one (id, code) row per code given, ids repeated (e.g. ``lfdn;v_x;tag``).
+- a long table: one (id, code) row per code given, ids repeated (e.g. ``lfdn;v_x;tag``); a
+  code cell may also list several codes separated by ``;``.
 
 The result is always wide: one row per unit (the id, or (id, question) when the table has a
 ``question`` column), one 0/1 int8 column per code, with the answer text in
@@ -114,10 +115,12 @@ def _is_binary(column: pd.Series) -> bool:
 
 
 def _from_long(frame: pd.DataFrame, keys: list[str], code_col: str) -> pd.DataFrame:
-    codes = frame[code_col].astype(str).str.strip()
+    # A cell may list several codes separated by ";" (as many exports write multi-coding).
     pairs = frame[keys].copy()
-    pairs["_code"] = codes
-    pairs = pairs[codes != ""]
+    pairs["_code"] = frame[code_col].astype(str).str.split(";")
+    pairs = pairs.explode("_code")
+    pairs["_code"] = pairs["_code"].str.strip()
+    pairs = pairs[pairs["_code"] != ""]
     wide = pd.crosstab([pairs[k] for k in keys], pairs["_code"]).clip(upper=1)
     wide.columns.name = None
     everyone = frame[keys].drop_duplicates()
