@@ -3,7 +3,7 @@
 >>> import qualcode
 >>> cb = qualcode.load_codebook("codebooks/ketamine.yaml")
 >>> coding = qualcode.code(df, cb, text=["q1_harms"], id="respondent_id")
->>> coding.summary, coding.segments, coding.matrix
+>>> coding.summary(), coding.segments, coding.matrix, coding.quotes(per_code=2)
 """
 
 __version__ = "0.1.0"

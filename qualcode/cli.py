@@ -351,7 +351,11 @@ def cooccur(
         coding = load_coding(outdir)
         _refuse_output_in(outdir, output)
         counts, jaccard = cooccurrence(coding, leaves_only=leaves_only)
-        depths = {} if leaves_only else dict(zip(coding.summary["code"], coding.summary["depth"]))
+        depths = (
+            {}
+            if leaves_only
+            else dict(zip(coding.summary_table["code"], coding.summary_table["depth"]))
+        )
         grid = cooccurrence_grid(counts, jaccard, depths, coding.manifest)
         _emit_table(grid, cooccurrence_pairs(counts, jaccard), [], chosen, output)
 

@@ -55,7 +55,7 @@ def _terms(code) -> set[str]:
 
 
 def _counts(coding) -> dict[str, tuple[int, int]]:
-    summary = coding.summary
+    summary = coding.summary_table
     return {row.label: (int(row.coded), int(row.segments)) for row in summary.itertuples()}
 
 

@@ -164,7 +164,7 @@ def test_every_row_is_kept_including_empty_answers() -> None:
     )
     assert len(coding.matrix) == 4
     assert coding.matrix["b"].tolist() == [1, 0, 0, 0]
-    assert coding.summary.loc[0, "answered"] == 2
+    assert coding.summary_table.loc[0, "answered"] == 2
     assert coding.manifest["counts"]["no_answer"] == 2
 
 

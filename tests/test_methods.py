@@ -31,7 +31,7 @@ def test_statement_reports_the_manifest(coding):
     assert f"Of the {answered:,} respondents who answered, {coded:,}" in text
     assert f"({100 * coded / answered:.1f}%)" in text
     # Negation: one clause per mode, with the number of codes in each.
-    modes = coding.summary["negation"].value_counts()
+    modes = coding.summary_table["negation"].value_counts()
     assert f"did not count for {modes['exclude']} codes" in text
     assert f"negation was not checked for {modes['ignore']} codes" in text
     assert "Agreement" not in text

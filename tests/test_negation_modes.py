@@ -78,7 +78,7 @@ def test_codebook_extends_the_lexicon() -> None:
 
 
 def test_summary_counts_negated_segments_and_respects_modes() -> None:
-    summary = run("").summary.set_index("code")
+    summary = run("").summary_table.set_index("code")
     assert summary.loc["bladder", "coded"] == 2
     assert summary.loc["bladder", "negated_segments"] == 1
     assert summary.loc["bladder", "answered"] == 5

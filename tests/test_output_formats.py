@@ -171,7 +171,7 @@ def test_parquet_keeps_the_exact_text(tmp_path: Path, coding: Coding) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_save_and_load_round_trip(tmp_path: Path, coding: Coding, fmt: str) -> None:
     before = {k: v for k, v in coding.manifest.items() if k not in ("format", "tables")}
-    saved = Coding(coding.data, coding.segments, coding.matrix, coding.summary, before)
+    saved = Coding(coding.data, coding.segments, coding.matrix, coding.summary_table, before)
     saved.save(tmp_path / "out", fmt=fmt)
     assert table_files(tmp_path / "out") == sorted(
         ["manifest.json", f"coded.{fmt}", f"segments.{fmt}", f"summary.{fmt}"]
@@ -186,7 +186,7 @@ def test_save_and_load_round_trip(tmp_path: Path, coding: Coding, fmt: str) -> N
     pd.testing.assert_frame_equal(again.data, coding.data)
     pd.testing.assert_frame_equal(again.matrix, coding.matrix)
     pd.testing.assert_frame_equal(again.segments, coding.segments)
-    pd.testing.assert_frame_equal(again.summary, coding.summary)
+    pd.testing.assert_frame_equal(again.summary_table, coding.summary_table)
     assert again.data["answer"].tolist() == ANSWERS
     assert again.matrix.dtypes.eq("int8").all() and again.segments["negated"].dtype == bool
 
@@ -201,7 +201,7 @@ def test_load_reads_folders_written_before_formats_existed(tmp_path: Path, codin
     again = load_coding(tmp_path / "out")
     pd.testing.assert_frame_equal(again.coded, coding.coded)
     pd.testing.assert_frame_equal(again.segments, coding.segments)
-    pd.testing.assert_frame_equal(again.summary, coding.summary)
+    pd.testing.assert_frame_equal(again.summary_table, coding.summary_table)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -358,7 +358,7 @@ def test_refuses_to_overwrite_the_input_with_any_format(tmp_path: Path, name: st
 
 def test_extra_tables_are_saved_and_loaded(tmp_path: Path, coding: Coding) -> None:
     extra = pd.DataFrame({"question": ["answer"], "n": [3]})
-    coding_with = Coding(coding.data, coding.segments, coding.matrix, coding.summary,
+    coding_with = Coding(coding.data, coding.segments, coding.matrix, coding.summary_table,
                          dict(coding.manifest), extra={"by_question": extra})  # fmt: skip
     for fmt in FORMATS:
         coding_with.save(tmp_path / "out", fmt=fmt)
@@ -454,7 +454,7 @@ def test_a_streamed_output_folder_is_byte_identical_to_coding_save(
     tmp_path: Path, coding: Coding, fmt: str
 ) -> None:
     base = {k: v for k, v in coding.manifest.items() if k not in ("format", "tables")}
-    saved = Coding(coding.data, coding.segments, coding.matrix, coding.summary, dict(base))
+    saved = Coding(coding.data, coding.segments, coding.matrix, coding.summary_table, dict(base))
     saved.save(tmp_path / "saved", fmt=fmt)
     out = tmp_path / "streamed"
     check_output_dir(out)

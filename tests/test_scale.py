@@ -63,7 +63,7 @@ def test_streamed_output_equals_coding_in_memory(answers: Path, tmp_path: Path) 
     coding.save(tmp_path / "memory")
     assert files_of(tmp_path / "stream") == files_of(tmp_path / "memory")
     loaded = load_coding(tmp_path / "stream")
-    pd.testing.assert_frame_equal(loaded.summary, coding.summary)
+    pd.testing.assert_frame_equal(loaded.summary_table, coding.summary_table)
     saved = json.loads((tmp_path / "memory" / "manifest.json").read_text(encoding="utf-8"))
     for key in ("tables", "counts", "questions", "codes", "format"):
         assert applied.manifest[key] == saved[key], key

@@ -79,7 +79,7 @@ def test_prevalence_counts_only_respondents_who_answered(outdir: Path) -> None:
     assert frame["answered"].tolist() == [9] * 4  # p10 answered only blanks
     assert frame.loc["bladder", "coded"] == 5 and frame.loc["harms", "coded"] == 7
     # The same numbers as summary.csv.
-    summary = coding.summary.set_index("code")
+    summary = coding.summary_table.set_index("code")
     for column in ["coded", "answered", "percent", "ci95_low", "ci95_high"]:
         assert frame[column].tolist() == summary[column].tolist()
     # Wilson 95% for 5/9, by hand: centre (p + z²/2n) / (1 + z²/n), z = 1.959964.

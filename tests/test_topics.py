@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -113,6 +114,9 @@ def test_auto_k_is_the_peak_of_the_coherence_curve_inside_the_range(example_auto
     assert topics["topic"].tolist() == list(range(1, chosen + 1))
     assert topics["size"].is_monotonic_decreasing
     svg = (example_auto / "topics.svg").read_text(encoding="utf-8")
+    # A standalone SVG file: well-formed XML in the SVG namespace, or browsers show markup.
+    root = ElementTree.fromstring(svg.encode("utf-8"))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert svg.count("<polyline") == 1 and f"k = {chosen}" in svg
     assert all(f"Topic {t}:" in svg for t in topics["topic"])
 

@@ -75,7 +75,7 @@ def _blank(column: pd.Series) -> pd.Series:
 def _codes(coding: Coding) -> pd.DataFrame:
     """code, label, path, depth in codebook order (from the summary table)."""
     order = list(coding.manifest.get("codes") or coding.matrix.columns)
-    info = coding.summary.set_index("code")
+    info = coding.summary_table.set_index("code")
     return pd.DataFrame({
         "code": order,
         "label": [str(info.at[c, "label"]) if c in info.index else c for c in order],

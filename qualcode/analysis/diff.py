@@ -179,7 +179,7 @@ def _rules(book: Codebook | None) -> dict[str, set[str]]:
 def _info(coding: Coding) -> pd.DataFrame:
     """code -> label, path, depth (from summary), in the coding's code order."""
     order = list(coding.manifest.get("codes") or coding.matrix.columns)
-    summary = coding.summary.drop_duplicates("code").set_index("code")
+    summary = coding.summary_table.drop_duplicates("code").set_index("code")
     return pd.DataFrame({
         "label": [str(summary.at[c, "label"]) if c in summary.index else c for c in order],
         "path": [str(summary.at[c, "path"]) if c in summary.index else c for c in order],

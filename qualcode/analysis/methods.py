@@ -112,7 +112,7 @@ def methods_statement(coding: Any, agreement: pd.DataFrame | None = None) -> str
     answered = int(counts.get("answered", 0))
     coded = int(counts.get("coded_any", 0))
     share = f" ({100 * coded / answered:.1f}%)" if answered else ""
-    negation_text = negation_clause(coding.summary)
+    negation_text = negation_clause(coding.summary_table)
     unit = options.get("unit", "sentence")
     lines = [
         f"Free-text answers to {len(questions)} open question(s) "

@@ -72,7 +72,7 @@ def population(coding: Any) -> pd.DataFrame:
 def _code_strata(coding: Any, units: pd.DataFrame) -> pd.Series:
     """Each unit's stratum: its rarest machine code, or UNCODED."""
     segments = coding.segments
-    summary = coding.summary
+    summary = coding.summary_table
     order = {str(c): i for i, c in enumerate(summary["code"])}
     excluding = {str(c) for c, m in zip(summary["code"], summary["negation"]) if m == "exclude"}
     counted = segments[

@@ -56,7 +56,9 @@ def coded_answers(coding: Any) -> set[tuple[int, str]]:
     seg = coding.segments
     if len(seg) == 0:
         return set()
-    modes = dict(zip(coding.summary["code"].astype(str), coding.summary["negation"].astype(str)))
+    modes = dict(
+        zip(coding.summary_table["code"].astype(str), coding.summary_table["negation"].astype(str))
+    )
     negated = seg["negated"].astype(bool).to_numpy()
     excluded = seg["code"].astype(str).map(lambda c: modes.get(c, "exclude") == "exclude")
     counts = ~(negated & excluded.to_numpy())

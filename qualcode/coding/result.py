@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from qualcode.codebook.model import Codebook
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.tables import (
     FORMATS,
@@ -40,15 +41,79 @@ SEGMENT_COLUMNS = [
 
 @dataclass
 class Coding:
-    """Coded answers. `matrix` shares the index of `data`; `segments` has one row per hit."""
+    """Coded answers: what :func:`qualcode.code` returns and :func:`load_coding` reads back.
+
+    - `data`: the input table (every row, answers as text);
+    - `matrix`: one 0/1 int8 column per code id, sharing the index of `data` (a parent is 1
+      when any descendant is);
+    - `segments`: one row per hit (``row, id, question, code, code_path, start, end, match,
+      quote, negated, rule``; offsets are code points into the answer);
+    - `summary_table`: per code n, N, %, Wilson CI, segments (``summary.csv``); see
+      :meth:`summary` for the same with groups;
+    - `manifest`: versions, codebook and input hashes, options, counts (``manifest.json``).
+    """
 
     data: pd.DataFrame
     segments: pd.DataFrame
     matrix: pd.DataFrame
-    summary: pd.DataFrame
+    summary_table: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     #: Further tables (name -> frame), saved and loaded with the three above.
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The codebook it was coded with, when known (set by `code`; `load_coding` leaves it
+    #: None and :meth:`load_codebook` finds it from the manifest).
+    codebook: Codebook | None = field(default=None, repr=False, compare=False)
+
+    def summary(self, by: str | None = None) -> pd.DataFrame:
+        """Prevalence per code, in codebook order.
+
+        Without `by`: a copy of the summary table (``summary.csv``: code, label, path, depth,
+        coded, answered, percent, ci95_low, ci95_high, segments, negated_segments, negation).
+        With `by` (an input column): per group of that column n, N, % and Wilson CI, and a
+        test of independence per code (chi-square, or Fisher's exact test when expected
+        counts are small) with Holm-adjusted p-values and Cramér's V, as `qualcode summary
+        --by`; ``frame.attrs["notes"]`` says who was left out and which tests were used.
+        """
+        if by is None:
+            return self.summary_table.copy()
+        from qualcode.analysis.crosstab import prevalence_by
+
+        frame, notes = prevalence_by(self, by)
+        frame.attrs["notes"] = notes
+        return frame
+
+    def load_codebook(self, path: str | Path | None = None) -> Codebook:
+        """The codebook of this coding: `path` when given, else the one it was coded with,
+        else the file the manifest records (E656 when that file is gone)."""
+        from qualcode.codebook.load import load_codebook
+
+        if path is not None:
+            return load_codebook(path)
+        if self.codebook is not None:
+            return self.codebook
+        recorded = self.manifest.get("codebook", {}).get("path")
+        if not recorded or not Path(recorded).is_file():
+            raise QualcodeError("E656", None, path=recorded)
+        return load_codebook(recorded)
+
+    def quotes(
+        self,
+        codes: list[str] | None = None,
+        per_code: int = 3,
+        *,
+        by: str | None = None,
+        seed: int = 1,
+        codebook: str | Path | Codebook | None = None,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """Exemplar quotes: up to `per_code` per code (distinct respondents, no negated hits,
+        redacted by default), chosen reproducibly with `seed`; stratified by the column `by`.
+        Further options (`min_words`, `max_words`, `attribution`, `redact`, `names`) are
+        those of :func:`qualcode.analysis.quotes.select_quotes`."""
+        from qualcode.analysis.quotes import select_quotes
+
+        book = codebook if isinstance(codebook, Codebook) else self.load_codebook(codebook)
+        return select_quotes(self, book, codes, per_code, by, seed, **options)
 
     @property
     def coded(self) -> pd.DataFrame:
@@ -58,7 +123,7 @@ class Coding:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables `save` writes, by name (the file is ``<name>.<format>``), in order:
         coded, segments, summary, then any in `extra`."""
-        core = {"coded": self.coded, "segments": self.segments, "summary": self.summary}
+        core = {"coded": self.coded, "segments": self.segments, "summary": self.summary_table}
         return {**core, **self.extra}
 
     def save(
@@ -258,7 +323,7 @@ def load_coding(outdir: str | Path) -> Coding:
         data=coded.drop(columns=codes),
         segments=frames.pop("segments"),
         matrix=coded[codes].astype("int8"),
-        summary=frames.pop("summary"),
+        summary_table=frames.pop("summary"),
         manifest=manifest,
         extra=frames,
     )

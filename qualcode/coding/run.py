@@ -70,8 +70,8 @@ def code(
     summaries = assembler.summaries()
     return Coding(
         data=data, segments=tables.pop("segments"), matrix=matrix,
-        summary=summaries.pop("summary"), manifest=assembler.manifest(negation, source),
-        extra={**tables, **summaries},
+        summary_table=summaries.pop("summary"), manifest=assembler.manifest(negation, source),
+        extra={**tables, **summaries}, codebook=codebook,
     )  # fmt: skip
 
 

@@ -21,6 +21,8 @@ from qualcode.export.report_charts import PALETTE, WIDTH, _n, _svg, clip, esc
 from qualcode.io.tables import write_table
 from qualcode.io.write import write_text
 
+SVG_NS = "http://www.w3.org/2000/svg"
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -155,7 +157,9 @@ def topics_svg(run: TopicRun, terms_shown: int = 8) -> str:
     height = y + rows * (panel_h + 12) + 4
     label = (f"Top terms of {len(model.topics_)} topics ({run.manifest['method'].upper()}, "
              f"seed {run.manifest['seed']})")  # fmt: skip
-    return _svg(WIDTH, height, label, body) + "\n"
+    # A standalone .svg file needs the SVG namespace to render (inline SVG in HTML does not).
+    svg = _svg(WIDTH, height, label, body).replace("<svg ", f'<svg xmlns="{SVG_NS}" ', 1)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
 
 
 def _curve(curve: pd.DataFrame, top: float) -> tuple[list[str], float]:

@@ -170,7 +170,9 @@ class _Project:
         created = manifest.get("created_utc") or ""
         self.created = created if _UTC.match(created) else None
         self.codes = {c.id: c for c in codebook.walk()}
-        modes = dict(zip(coding.summary.get("code", []), coding.summary.get("negation", [])))
+        modes = dict(
+            zip(coding.summary_table.get("code", []), coding.summary_table.get("negation", []))
+        )
         self.mode: Callable[[str], str] = lambda c: (
             modes.get(c) or codebook.negation_for(self.codes[c])
         )
