@@ -714,6 +714,9 @@ def topics(
         Path | None,
         typer.Option("--suggest", help="Write one candidate code per topic to this YAML."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --suggest file if it exists.")
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output folder [<answers>.topics/].")
     ] = None,
@@ -745,6 +748,10 @@ def topics(
         if suggest is not None and suggest.resolve() == answers.resolve():
             raise QualcodeError("E726", Location(str(suggest)), path=suggest,
                                 what="the answers file")  # fmt: skip
+        if suggest is not None and suggest.exists() and not force:
+            # The stubs are meant to be edited (rules pruned, definitions written): a rerun
+            # must not silently replace that work, as `init` and `import qdc` do not.
+            raise QualcodeError("E403", Location(str(suggest)), path=suggest)
         run = run_topics(
             answers, text=text, id=id, k=chosen_k, method=method.value, seed=seed, top_n=top,
             k_range=(k_min, k_max), by=by, uncoded=uncoded, language=lang, model=model,
@@ -1097,6 +1104,9 @@ def methods(
         Path | None,
         typer.Option("--agreement", help="A table written by `qualcode agree ... -o FILE.csv`."),
     ] = None,
+    reference: Annotated[
+        str, typer.Option("--reference", help="What --agreement compared with, in words.")
+    ] = "human coding",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write Markdown.")] = None,
 ) -> None:
     """A methods paragraph for a paper, from OUTDIR's manifest: versions, codebook hash,
@@ -1110,7 +1120,7 @@ def methods(
         _refuse_output_in(outdir, output)
         coding = load_coding(outdir)
         table = read_agreement(agreement_file) if agreement_file is not None else None
-        text = methods_statement(coding, agreement=table)
+        text = methods_statement(coding, agreement=table, reference=reference)
         if output is None:
             sys.stdout.write(text)
         else:

@@ -70,7 +70,10 @@ def test_cli_methods_with_agree_output(coding, tmp_path):
     assert agree.exit_code == 0, agree.output
     result = runner.invoke(app, ["methods", str(outdir), "--agreement", str(tmp_path / "a.csv")])
     assert result.exit_code == 0, result.output
+    assert "Agreement with human coding was measured" in result.output
     assert "pooled over codes, F1 was" in result.output
+    named = ["methods", str(outdir), "--agreement", str(tmp_path / "a.csv"), "--reference", "X Y"]
+    assert "Agreement with X Y was measured" in runner.invoke(app, named).output
     assert coding.manifest["codebook"]["sha256"] in result.output
     written = tmp_path / "methods.md"
     result = runner.invoke(app, ["methods", str(outdir), "-o", str(written)])

@@ -56,13 +56,13 @@ def read_agreement(path: str | Path) -> pd.DataFrame:
     return frame.assign(**numeric)
 
 
-def agreement_sentence(table: pd.DataFrame) -> str:
+def agreement_sentence(table: pd.DataFrame, reference: str = "human coding") -> str:
     """One or two sentences on agreement from a `qualcode agree` table (per code, then the
-    "(micro)" and "(macro)" rows)."""
+    "(micro)" and "(macro)" rows); `reference` says what the machine was compared with."""
     rows = table.set_index("code")
     per_code = rows.drop(index=[c for c in ("(micro)", "(macro)") if c in rows.index])
     n = int(per_code["n"].max()) if len(per_code) else 0
-    parts = [f"Agreement with human coding was measured on {n:,} units for {len(per_code)} codes"]
+    parts = [f"Agreement with {reference} was measured on {n:,} units for {len(per_code)} codes"]
     if "(micro)" in rows.index:
         micro = rows.loc["(micro)"]
         parts.append(
@@ -96,10 +96,13 @@ def negation_clause(summary: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def methods_statement(coding: Any, agreement: pd.DataFrame | None = None) -> str:
+def methods_statement(
+    coding: Any, agreement: pd.DataFrame | None = None, reference: str = "human coding"
+) -> str:
     """A methods paragraph (Markdown) for a :class:`~qualcode.coding.result.Coding` (its
     manifest and summary), with agreement from a `qualcode agree` table when given, then a
-    provenance list with the exact identifiers to report."""
+    provenance list with the exact identifiers to report. `reference` names what the
+    agreement table compared with (e.g. "two trained coders' blind coding of 200 answers")."""
     manifest: Mapping[str, Any] = coding.manifest
     book = manifest.get("codebook", {})
     counts = manifest.get("counts", {})
@@ -115,7 +118,8 @@ def methods_statement(coding: Any, agreement: pd.DataFrame | None = None) -> str
     negation_text = negation_clause(coding.summary_table)
     unit = options.get("unit", "sentence")
     lines = [
-        f"Free-text answers to {len(questions)} open question(s) "
+        f"Free-text answers to {len(questions)} open "
+        f"question{'s' if len(questions) != 1 else ''} "
         f"({', '.join(questions)}) from {int(counts.get('rows', 0)):,} respondents were coded "
         f"automatically with qualcode {manifest.get('qualcode', '')} against the codebook "
         f'"{book.get("name", "")}"{version} ({len(codes)} codes; SHA-256 '
@@ -128,7 +132,7 @@ def methods_statement(coding: Any, agreement: pd.DataFrame | None = None) -> str
     ]
     if agreement is not None:
         lines.append("")
-        lines.append(agreement_sentence(agreement))
+        lines.append(agreement_sentence(agreement, reference))
     lines += [
         "",
         "Provenance (report these so the coding can be reproduced):",
