@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 
 import pandas as pd
@@ -14,10 +15,12 @@ from qualcode.codebook.validate import ExampleResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-# Piped or captured output would be squeezed to 80 columns; tables read better wider.
+# Piped or captured output would be squeezed to 80 columns; tables read better wider: 120,
+# or the width COLUMNS names (as a terminal would).
 for _console in (out, err):
     if not _console.is_terminal:
-        _console.width = 120
+        _columns = os.environ.get("COLUMNS", "")
+        _console.width = int(_columns) if _columns.isdigit() and int(_columns) >= 40 else 120
 
 
 def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:

@@ -323,3 +323,23 @@ def test_cli_errors(outdir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "cannot tell the format" in result.output
     result = runner.invoke(app, ["summary", str(outdir), "-f", "docx"])
     assert result.exit_code == 2 and "needs -o" in result.output
+
+
+def test_rich_table_wraps_between_words_when_it_fits():
+    from rich.console import Console
+
+    from qualcode.export.tables import Grid, rich_table
+
+    cells = ["0.99 (0.98–1.00)", "1.00 (0.95–1.00)", "0.50 (0.20–0.80)"]
+    grid = Grid("t", ["Code", "Agreement", "Kappa", "F1"], [["bladder", *cells]] * 2,
+                [0, 0], ["l", "r", "r", "r"])  # fmt: skip
+
+    def render(width: int) -> str:
+        console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console.print(rich_table(grid, width=width))
+        return console.export_text()
+
+    narrow = render(54)  # the words fit (7 + 3 * 11 + 13 for borders) but not whole cells
+    assert "…" not in narrow and "(0.98–1.00)" in narrow and "Agreement" in narrow
+    assert "(0.98–1.00)" in render(120) and "…" not in render(120)
+    assert "…" in render(30)  # too narrow for whole words: rich shortens, nothing is hidden

@@ -107,7 +107,7 @@ def test_tutorial_has_the_walkthrough():
 def test_tutorial_commands_run_as_shown(tmp_path):
     shutil.copytree(ROOT / "codebooks", tmp_path / "codebooks")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    env = {**os.environ, "COLUMNS": "100", "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"}
     for step in STEPS:
         done = subprocess.run(
             argv(step),

@@ -294,17 +294,33 @@ def _repack_zip(data: bytes) -> bytes:
     return repack_zip(data, stamp().astimezone(timezone.utc).replace(tzinfo=None))
 
 
-def rich_table(grid: Grid):  # type: ignore[no-untyped-def]
-    """The grid as a rich Table for the terminal (notes as its caption)."""
+def rich_table(grid: Grid, width: int | None = None):  # type: ignore[no-untyped-def]
+    """The grid as a rich Table for the terminal (notes as its caption). When the columns fit
+    in `width` (default: the output console's) wrapped at spaces only, cells wrap between
+    words ("0.99" over "(0.98–1.00)") instead of being cut with "…"."""
     from rich.markup import escape
     from rich.table import Table
 
+    if width is None:
+        from qualcode.console import out
+
+        width = out.width
+    # The longest word of each column, its header included: the narrowest it can be without
+    # cutting a word. Use those as minimum widths only when all of them fit (3 = borders and
+    # padding per column); otherwise rich shares the width out and shortens with "…".
+    widest = [
+        max([1, *map(len, name.split()), *(len(w) for r in grid.rows for w in r[k].split())])
+        for k, name in enumerate(grid.columns)
+    ]
+    fits = sum(widest) + 3 * len(widest) + 1 <= width
     table = Table(title=escape(grid.title), title_justify="left", caption_justify="left")
     for k, (name, align) in enumerate(zip(grid.columns, grid.align)):
         # The first column and columns of single words never wrap; "n (%, CI)" cells may.
         whole = k == 0 or not any(" " in row[k] for row in grid.rows)
         justify = "right" if align == "r" else "left"
-        table.add_column(escape(name), justify=justify, no_wrap=whole)
+        table.add_column(
+            escape(name), justify=justify, no_wrap=whole, min_width=widest[k] if fits else None
+        )
     for depth, cells in zip(grid.depths, grid.rows):
         out = [escape(_one_line(c)) for c in cells]
         out[0] = "  " * depth + out[0]
