@@ -310,6 +310,16 @@ def test_wordstat_entry_before_category(tmp_path) -> None:
     assert info.value.code == "E747" and info.value.where.line == 1
 
 
+@pytest.mark.parametrize("indent", ["  \t", " ", "\t "])
+def test_wordstat_space_indent_is_refused_with_its_line(tmp_path, indent: str) -> None:
+    """A category indented with spaces would silently become a top-level category."""
+    data = f"ECONOMY\n\tVAT (1)\n{indent}TAXES\n\t\tTAX* (1)\n".encode()
+    with pytest.raises(QualcodeError) as info:
+        read_dictionary(_write(tmp_path, "odd.cat", data), "wordstat")
+    assert info.value.code == "E747" and info.value.where.line == 3
+    assert "spaces" in str(info.value)
+
+
 def test_empath_merges_and_errors(tmp_path) -> None:
     path = _write(tmp_path, "c.tsv", b"pain\tpain\thurt\npain\tache\n\nmoney\tcash\n")
     dictionary = read_dictionary(path, "empath")
@@ -426,3 +436,16 @@ def test_cli_errors_and_warnings(tmp_path) -> None:
     assert result.exit_code == 0 and "warning: not expressed: a: regex: x+" in result.output
     same = runner.invoke(app, ["export", "quanteda", str(book), "-o", str(book)])
     assert same.exit_code == 1 and "E403" in same.output
+
+
+def test_windows_1252_fallback_is_reported(tmp_path) -> None:
+    text = "HEALTH\r\n\tDOCTOR (1)\r\n\tCAFÉ* (1)\r\n"
+    path = _write(tmp_path, "d.cat", text.encode("cp1252"))
+    dictionary = read_dictionary(path, "wordstat")
+    assert dictionary.categories[0].entries == ["doctor", "café*"]
+    assert any(
+        "d.cat is not UTF-8 (byte 0xc9 on line 3)" in note and "Windows-1252" in note
+        for note in dictionary.notes
+    ), dictionary.notes
+    utf8 = _write(tmp_path, "u.cat", text.encode("utf-8"))
+    assert not any("UTF-8" in note for note in read_dictionary(utf8, "wordstat").notes)

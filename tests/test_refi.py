@@ -546,3 +546,45 @@ def test_export_of_an_empty_answer_set_is_valid(tmp_path: Path) -> None:
     if REFI.is_dir():
         with zipfile.ZipFile(io.BytesIO(made.data)) as archive:
             _validate("xmlschema", REFI / "Project.xsd", archive.read("project.qde"))
+
+
+def _guids(made: bytes) -> dict[str, set[str]]:
+    """Kind of element -> the GUIDs of that kind in a project."""
+    root = DET.fromstring(zipfile.ZipFile(io.BytesIO(made)).read("project.qde"))
+    kinds = ("Case", "TextSource", "PlainTextSelection", "Coding")
+    return {k: {e.get("guid") for e in root.iter(f"{{{NS['p']}}}{k}")} for k in kinds}
+
+
+def test_editing_one_answer_changes_only_its_guids() -> None:
+    """GUIDs follow the respondent and the answer, not the whole input file: a re-export
+    after one answer was edited keeps every other case, source and coding GUID."""
+    from qualcode import code
+
+    book = parse_codebook(SMALL_BOOK, "small.yaml")
+    answers = {"id": ["a1", "a2", "a3"], "answer": ["bladder", "k cramps", "bladder again"]}
+    before = project_zip(code(pd.DataFrame(answers), book, text="answer", id="id"), book)
+    answers["answer"][1] = "k cramps and bladder"
+    edited = code(pd.DataFrame(answers), book, text="answer", id="id")
+    edited.manifest["input"] = {"sha256": "0" * 64}  # another file: must not matter
+    after = project_zip(edited, book)
+    old, new = _guids(before.data), _guids(after.data)
+    assert old["Case"] == new["Case"]
+    assert len(old["TextSource"] - new["TextSource"]) == 1  # only a2's answer
+    assert len(old["TextSource"] & new["TextSource"]) == 2
+    assert old["Coding"] - new["Coding"] and len(old["Coding"] & new["Coding"]) == 2
+
+
+def test_blank_and_repeated_ids_give_unique_case_and_source_names() -> None:
+    """QualCoder keeps source and case names unique: a repeated id is told apart by its
+    row, a blank one named by its row (never an empty or leading-space name)."""
+    from qualcode import code
+
+    book = parse_codebook(SMALL_BOOK, "small.yaml")
+    answers = pd.DataFrame({"id": ["p1", "p1", "", " ", "p5"], "answer": ["bladder"] * 5})
+    made = project_zip(code(answers, book, text="answer", id="id"), book)
+    root = DET.fromstring(zipfile.ZipFile(io.BytesIO(made.data)).read("project.qde"))
+    cases = [c.get("name") for c in root.iter(f"{{{NS['p']}}}Case")]
+    sources = [s.get("name") for s in root.iter(f"{{{NS['p']}}}TextSource")]
+    assert cases == ["p1 (row 1)", "p1 (row 2)", "row 3", "row 4", "p5"]
+    assert sources == [f"{c} – answer" for c in cases]
+    assert len(set(_guids(made.data)["Case"])) == 5

@@ -150,14 +150,20 @@ def draft_yaml(draft: DraftCodebook) -> str:
     if defaults:
         doc["defaults"] = defaults
     doc["codes"] = _codes(draft.codes)
+    header = "".join(f"# {line}".rstrip() + "\n" for line in draft.header)
+    return header + ("\n" if header else "") + yaml_text(doc)
+
+
+def yaml_text(doc: CommentedMap) -> str:
+    """A YAML document as qualcode writes every YAML file: 2-space mappings, list dashes
+    indented under their key, lines up to 92 characters, Unicode as is."""
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 92
     yaml.allow_unicode = True
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
-    header = "".join(f"# {line}".rstrip() + "\n" for line in draft.header)
-    return header + ("\n" if header else "") + buffer.getvalue()
+    return buffer.getvalue()
 
 
 def rule_spec(rule: Rule) -> RuleSpec:

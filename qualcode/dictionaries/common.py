@@ -66,12 +66,13 @@ class Dictionary:
         return sum(len(c.entries) for c in self.walk())
 
 
-def read_lines(path: str | Path) -> list[str]:
+def read_lines(path: str | Path, notes: list[str] | None = None) -> list[str]:
     """The file's lines, whatever their endings (`\\n`, `\\r\\n`, or old-Mac `\\r`).
 
     UTF-8 (with or without a BOM) is tried first; dictionaries from older Windows tools are
     often Windows-1252, which any byte sequence decodes as, so that is the fallback (as
-    quanteda's readers do).
+    quanteda's readers do). The fallback is never silent: a note goes to `notes`, naming
+    the first byte that is not UTF-8, so a mixed file ("â€œ") can be fixed at its source.
     """
     path = Path(path)
     if not path.is_file():
@@ -79,8 +80,16 @@ def read_lines(path: str | Path) -> list[str]:
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         text = data.decode("cp1252", errors="replace")
+        line = data[: exc.start].count(b"\n") + data[: exc.start].count(b"\r") + 1
+        if b"\r\n" in data[: exc.start]:
+            line -= data[: exc.start].count(b"\r\n")
+        if notes is not None:
+            notes.append(
+                f"{path.name} is not UTF-8 (byte {data[exc.start]:#04x} on line {line}): read "
+                "as Windows-1252; if accents look wrong, save the file as UTF-8 and import again"
+            )
     return re.split(r"\r\n|\r|\n", text)
 
 

@@ -18,7 +18,8 @@ def read_empath(path: str | Path) -> Dictionary:
     name = str(path)
     categories: dict[str, Category] = {}
     merged = 0
-    for index, line in enumerate(read_lines(path)):
+    notes: list[str] = []
+    for index, line in enumerate(read_lines(path, notes)):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = [f.strip() for f in line.split("\t")]
@@ -34,7 +35,7 @@ def read_empath(path: str | Path) -> Dictionary:
             entry = normalise_entry(word.replace("_", " "))
             if entry:
                 category.add(entry)
-    dictionary = Dictionary("Empath", name, "literal", list(categories.values()))
+    dictionary = Dictionary("Empath", name, "literal", list(categories.values()), notes)
     if merged:
         dictionary.notes.append(f"{merged} categor(y/ies) named on several lines were merged")
     return dictionary

@@ -30,7 +30,8 @@ def _is_comment(line: str) -> bool:
 def read_liwc(path: str | Path) -> Dictionary:
     """Parse a LIWC `.dic` file into a :class:`Dictionary` (syntax "liwc")."""
     name = str(path)
-    lines = read_lines(path)
+    notes: list[str] = []
+    lines = read_lines(path, notes)
     number = 0
     # The header opens with the first non-blank, non-comment line, which must be `%`.
     while number < len(lines) and (not lines[number].strip() or _is_comment(lines[number])):
@@ -104,7 +105,7 @@ def read_liwc(path: str | Path) -> Dictionary:
                     known=", ".join(list(categories)[:12]),
                 )  # fmt: skip
             category.add(entry)
-    dictionary = Dictionary("LIWC", name, "liwc", list(categories.values()))
+    dictionary = Dictionary("LIWC", name, "liwc", list(categories.values()), notes)
     if repeats:
         dictionary.notes.append(f"{repeats} repeated entr(y/ies) merged (their categories united)")
     return dictionary

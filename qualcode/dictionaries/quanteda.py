@@ -26,7 +26,8 @@ from qualcode.errors import Location, QualcodeError
 def read_quanteda(path: str | Path) -> Dictionary:
     """Parse a quanteda YAML dictionary into a :class:`Dictionary` (syntax "glob")."""
     name = str(path)
-    text = "\n".join(read_lines(path))
+    notes: list[str] = []
+    text = "\n".join(read_lines(path, notes))
     try:
         doc = YAML(typ="rt").load(text)
     except YAMLError as exc:
@@ -41,7 +42,7 @@ def read_quanteda(path: str | Path) -> Dictionary:
             "E746", Location(name, 1), path=name,
             problem="the top level must be a mapping of category names to lists of patterns",
         )  # fmt: skip
-    return Dictionary("quanteda", name, "glob", _categories(doc, name))
+    return Dictionary("quanteda", name, "glob", _categories(doc, name), notes)
 
 
 def _line(node: Any, key: Any) -> int | None:

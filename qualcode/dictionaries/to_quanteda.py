@@ -16,7 +16,6 @@ valuetype: `*` and `?` wildcards, case-insensitive, a pattern with spaces is a p
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 from collections import defaultdict
@@ -24,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from qualcode.codebook.dump import yaml_text
 from qualcode.codebook.model import Code, Codebook, Rule
 
 #: A phrase whose pieces have many inflections is written as written beyond this many variants.
@@ -227,12 +226,7 @@ def codebook_to_quanteda(
             f"(codebook): model '{codebook.model}' lemmatises in context; words were expanded "
             "with the lookup lemma table instead"
         )
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 92
-    yaml.allow_unicode = True
-    buffer = io.StringIO()
-    yaml.dump(doc, buffer)
+    body = yaml_text(doc)
     source = codebook.path or "<codebook>"
     header = [
         f"quanteda dictionary exported by `qualcode export quanteda` from {source}",
@@ -249,5 +243,5 @@ def codebook_to_quanteda(
         header.extend(f"- {w}" for w in exporter.warnings)
     else:
         header.append("Everything in the codebook was expressed.")
-    text = "".join(f"# {line}\n" for line in header) + buffer.getvalue()
+    text = "".join(f"# {line}\n" for line in header) + body
     return QuantedaExport(text=text, warnings=exporter.warnings)

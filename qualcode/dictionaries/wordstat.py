@@ -30,12 +30,21 @@ def read_wordstat(path: str | Path) -> Dictionary:
     name = str(path)
     roots: list[Category] = []
     stack: list[tuple[int, Category]] = []  # the open categories: (depth, category)
-    for index, raw in enumerate(read_lines(path)):
+    notes: list[str] = []
+    for index, raw in enumerate(read_lines(path, notes)):
         line = raw.rstrip()
         if not line.strip():
             continue
         depth = len(line) - len(line.lstrip("\t"))
         body = line.strip()
+        if line[depth : depth + 1].isspace():
+            # Depth is counted in tabs; a space in the indent would silently move the line
+            # to another parent, so it is refused with its line.
+            raise QualcodeError(
+                "E747", Location(name, index + 1), path=name,
+                problem=f"line {body!r} is indented with spaces (WordStat indents with one "
+                "tab per level)",
+            )  # fmt: skip
         while stack and stack[-1][0] >= depth:
             stack.pop()
         match = _ENTRY.match(body)
@@ -53,4 +62,4 @@ def read_wordstat(path: str | Path) -> Dictionary:
         category = Category(name=body, line=index + 1)
         (stack[-1][1].children if stack else roots).append(category)
         stack.append((depth, category))
-    return Dictionary("WordStat", name, "glob", roots)
+    return Dictionary("WordStat", name, "glob", roots, notes)

@@ -10,6 +10,7 @@ output folder give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -166,7 +167,6 @@ class _Project:
         )
         self.labels = {q["column"]: q.get("label") or "" for q in manifest.get("questions", [])}
         self.id_col = manifest.get("options", {}).get("id")
-        self.input_sha = manifest.get("input", {}).get("sha256") or ""
         created = manifest.get("created_utc") or ""
         self.created = created if _UTC.match(created) else None
         self.codes = {c.id: c for c in codebook.walk()}
@@ -200,15 +200,19 @@ class _Project:
         n_selections = n_negated = 0
         names_seen: dict[str, int] = defaultdict(int)
         data = self.coding.data
-        ids = data[self.id_col].map(_cell) if self.id_col in data.columns else None
+        ids = data[self.id_col].map(_cell).str.strip() if self.id_col in data.columns else None
         for name in ids if ids is not None else []:
             names_seen[name] += 1
         for index in range(len(data)):
             row = index + 1
-            rid = ids.iloc[index] if ids is not None else str(row)
-            case_name = rid if names_seen.get(rid, 1) == 1 else f"{rid} (row {row})"
-            case = element(cases, "Case", guid=guid("case", self.input_sha, row),
-                           name=case_name)  # fmt: skip
+            rid = ids.iloc[index] if ids is not None else ""
+            # A case (and its sources) is named and keyed by its respondent id when that id
+            # is unique, else by its row: a blank or repeated id names no one respondent.
+            # Sources are named after their case, since QualCoder wants unique source names.
+            unique = bool(rid) and names_seen[rid] == 1
+            case_name = rid if unique else (f"{rid} (row {row})" if rid else f"row {row}")
+            key = ("id", rid) if unique else ("row", row)
+            case = element(cases, "Case", guid=guid("case", *key), name=case_name)
             for column, (var_guid, kind) in variables.items():
                 value = _cell(data.iloc[index][column])
                 value = value.strip() if kind != "Text" else value
@@ -221,10 +225,13 @@ class _Project:
                 text = _cell(data.iloc[index][question]) if question in data.columns else ""
                 if not text.strip():
                     continue
-                source_guid = guid("source", self.input_sha, row, question)
+                # The answer's own text is in its GUID: an edited answer is a new source,
+                # and editing one answer leaves every other GUID as it was.
+                digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+                source_guid = guid("source", *key, question, digest)
                 element(case, "SourceRef", targetGUID=source_guid)
                 body, counts = self._source(
-                    sources, source_guid, f"{rid} – {question}", question, text,
+                    sources, source_guid, f"{case_name} – {question}", question, text,
                     by_answer.get((row, question), []),
                 )  # fmt: skip
                 n_selections += counts[0]
