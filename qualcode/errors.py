@@ -370,6 +370,11 @@ class Errors:
         "cannot read the agreement table {path}: {problem}",
         "Give the per-code table written by `qualcode agree GOLD OUTDIR -o agree.csv`.",
     )
+    E757 = (
+        "{path} is not an output folder of `qualcode apply`: {problem}",
+        "Point to the folder `qualcode apply CODEBOOK ANSWERS -o DIR` wrote (a `qualcode "
+        "topics` folder, for one, holds no coding).",
+    )
 
 
 class Warnings:

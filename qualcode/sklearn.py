@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -136,6 +137,8 @@ def _texts(X: Any) -> list[str]:
     if isinstance(X, (str, bytes)):
         raise QualcodeError("E752", got=type(X).__name__)
     shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 0:  # a 0-d array holds one text, not a sequence
+        raise QualcodeError("E752", got=f"0-d {type(X).__name__}")
     if shape is not None and len(shape) == 2:
         if shape[1] != 1:
             raise QualcodeError("E753", shape=f"{shape[0]} x {shape[1]}")
@@ -144,7 +147,9 @@ def _texts(X: Any) -> list[str]:
     values = X.tolist() if hasattr(X, "tolist") else list(X)
     out = []
     for v in values:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        # pd.isna, not `float`: numpy float32 NaN, pd.NA and NaT would otherwise become the
+        # texts "nan", "<NA>" and "NaT", which a codebook's rules may match.
+        if v is None or (not isinstance(v, str) and np.ndim(v) == 0 and bool(pd.isna(v))):
             out.append("")
         else:
             out.append(str(v))

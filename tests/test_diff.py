@@ -223,3 +223,25 @@ def test_duplicate_ids_are_matched_by_row(tmp_path: Path) -> None:
         [2, "P1", "bladder", "gained", "pee"]
     ]
     assert diff.codes.set_index("code").loc["bladder", ["before", "after"]].tolist() == [1, 2]
+
+
+def test_a_folder_that_is_not_an_apply_output_is_e757_not_a_traceback(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    # A `qualcode topics` folder has a qualcode manifest.json but no coding in it.
+    topics = tmp_path / "topics"
+    made = runner.invoke(app, ["topics", str(SURVEY), "--k", "3", "-o", str(topics)])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["diff", str(runs["old"]), str(topics)])
+    assert result.exit_code == 1 and "E757" in result.output and "topics" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = runner.invoke(app, ["topics", str(SURVEY), "--uncoded", str(topics), "--k", "2",
+                                 "-o", str(tmp_path / "residue")])  # fmt: skip
+    assert result.exit_code == 1 and "E757" in result.output
+    # An apply folder with a core table deleted.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("manifest.json", "coded.csv", "summary.csv"):
+        (broken / name).write_bytes((runs["old"] / name).read_bytes())
+    result = runner.invoke(app, ["diff", str(runs["old"]), str(broken)])
+    assert result.exit_code == 1 and "E757" in result.output and "segments.csv" in result.output

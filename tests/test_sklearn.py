@@ -185,3 +185,23 @@ def test_data_checks_redone_with_texts(survey) -> None:
         clone(vec).fit_transform(texts).toarray(), first.toarray()
     )  # fit_transform == fit().transform()
     assert list(texts) == list(survey["q1_harms"])  # input untouched
+
+
+def test_every_kind_of_missing_value_is_no_answer_not_its_repr(tmp_path) -> None:
+    # "nan" (a grandmother) and "NA" (Narcotics Anonymous) are words a codebook may hold:
+    # a missing value must not become the text "nan" or "<NA>" and be coded.
+    book = tmp_path / "family.yaml"
+    book.write_text(
+        'name: Family\nversion: "1"\ncodes:\n  - id: family\n    match: [nan, na, nat]\n',
+        encoding="utf-8",
+    )
+    vec = CodebookVectorizer(book).fit()
+    assert vec.transform(["my nan helped", "NA meetings"]).toarray().ravel().tolist() == [1, 1]
+    missing = [np.float32("nan"), np.float64("nan"), pd.NA, pd.NaT, None]
+    for X in (missing, np.array(missing, dtype=object), pd.Series(missing, dtype=object),
+              pd.Series(["my nan", None], dtype="string")):  # fmt: skip
+        dense = vec.transform(X).toarray().ravel().tolist()
+        assert dense == ([1, 0] if len(dense) == 2 else [0] * len(missing)), (X, dense)
+    with pytest.raises(QualcodeError) as info:
+        vec.transform(np.array("my nan"))  # one text as a 0-d array, not 7 one-letter texts
+    assert info.value.code == "E752"

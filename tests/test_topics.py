@@ -269,3 +269,69 @@ def test_gadarian_immigration_answers(tmp_path: Path) -> None:
     assert len(answers_csv) == 341 - (pd.read_csv(answers)["open.ended.response"]
                                       .fillna("").str.strip() == "").sum()  # fmt: skip
     assert CliRunner().invoke(app, ["validate", str(tmp_path / "g.yaml")]).exit_code == 0
+
+
+def test_top_terms_are_only_terms_the_topic_weighs() -> None:
+    # Many topics over few-word answers: some topics put weight on fewer than --top terms.
+    # The rest of such a list must not be filled with weight-0 terms in vocabulary order
+    # (they would be shown as top terms, scored for coherence and suggested as match rules).
+    rng = np.random.default_rng(1)
+    words = "pain help money family jobs crime school doctor nurse bus train house food".split()
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(1, 4)))) for _ in range(200)]
+    model = TopicModel(k=10, seed=0).fit(texts)
+    assert (model.terms_["weight"] > 1e-6).all(), model.terms_[model.terms_["weight"] <= 1e-6]
+    for topic in model.topics_.itertuples(index=False):
+        shown = model.terms_[model.terms_["topic"] == topic.topic]
+        assert topic.terms.count(";") == len(shown) - 1 and len(shown) >= 1
+
+
+def test_suggest_does_not_overwrite_an_existing_file_without_force(tmp_path: Path) -> None:
+    stubs = tmp_path / "stubs.yaml"
+    stubs.write_text("# my edited stubs\n", encoding="utf-8")
+    result = run(EXAMPLE, "--k", 3, "-o", tmp_path / "out", "--suggest", stubs)
+    assert result.exit_code == 1 and "E403" in result.output
+    assert stubs.read_text(encoding="utf-8") == "# my edited stubs\n"
+    assert not (tmp_path / "out").exists()  # refused before any work
+    result = run(EXAMPLE, "--k", 3, "-o", tmp_path / "out", "--suggest", stubs, "--force")
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(app, ["validate", str(stubs)]).exit_code == 0
+
+
+def test_too_small_a_vocabulary_for_k_says_so(tmp_path: Path) -> None:
+    # 90 answers are plenty; 3 themes of 5 words give too few terms for 40 topics. The error
+    # must not claim that topics "needs at least 20" answers when 90 were usable.
+    rng = np.random.default_rng(3)
+    themes = [["bladder", "pain", "toilet", "blood", "kidney"],
+              ["rehab", "detox", "doctor", "service", "waiting"]]  # fmt: skip
+    rows = [" ".join(rng.choice(themes[i % 2], size=4)) for i in range(90)]
+    answers = tmp_path / "a.csv"
+    pd.DataFrame({"id": range(90), "answer": rows}).to_csv(answers, index=False)
+    result = run(answers, "--text", "answer", "--k", 40, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "E721" in result.output, result.output
+    assert "90 usable" in result.output and "needs at least 80 such terms" in result.output
+    assert "at least 20" not in result.output
+
+
+def test_uncoded_reads_the_sheet_apply_read(tmp_path: Path) -> None:
+    # The same workbook (same SHA-256), coded from its second sheet: without --sheet, topics
+    # must read that sheet too, or the coded answers land on the wrong rows.
+    survey = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False)
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        survey.iloc[::-1].to_excel(writer, sheet_name="reversed", index=False)
+        survey.to_excel(writer, sheet_name="survey", index=False)
+    applied = tmp_path / "applied"
+    result = CliRunner().invoke(app, ["apply", str(CODEBOOK), str(book), "--sheet", "survey",
+                                      "-o", str(applied), "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    seg = pd.read_csv(applied / "segments.csv", dtype=str, keep_default_na=False)
+    modes = dict(pd.read_csv(applied / "summary.csv", dtype=str)[["code", "negation"]].values)
+    counts = [not (n == "True" and modes[c] == "exclude") for n, c in zip(seg["negated"],
+                                                                         seg["code"])]  # fmt: skip
+    coded = set(zip(seg["id"][counts], seg["question"][counts]))
+    out = tmp_path / "residue"
+    result = run(book, "--uncoded", applied, "--k", 2, "-o", out)
+    assert result.exit_code == 0, result.output
+    answers = pd.read_csv(out / "answers.csv", dtype=str, keep_default_na=False)
+    is_coded = answers["status"] == "coded"
+    assert set(zip(answers["id"][is_coded], answers["question"][is_coded])) == coded

@@ -351,12 +351,36 @@ def _ids(coding: Coding) -> list[str]:
     return [str(i) for i in range(1, len(coding.data) + 1)]
 
 
+def load_applied(outdir: str | Path) -> Coding:
+    """`load_coding` of a `qualcode apply` folder; E404 without a qualcode manifest, E757
+    when the manifest is another command's (e.g. a `qualcode topics` folder) or a table it
+    needs is missing, so that such a folder is an error, not a traceback."""
+    from qualcode.coding.result import CORE_TABLES, MANIFEST, is_output_dir, load_coding
+
+    outdir = Path(outdir)
+    if is_output_dir(outdir):
+        import json
+
+        manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        command = manifest.get("command")
+        problem = ""
+        if command not in (None, "apply") or not isinstance(manifest.get("codes"), list):
+            problem = f"its {MANIFEST} is of `qualcode {command or '?'}` and lists no codes"
+        else:
+            fmt = manifest.get("format", "csv")
+            missing = [t for t in CORE_TABLES if not (outdir / f"{t}.{fmt}").is_file()]
+            if missing:
+                problem = f"{', '.join(f'{t}.{fmt}' for t in missing)} missing"
+        if problem:
+            raise QualcodeError("E757", Location(str(outdir / MANIFEST)), path=outdir,
+                                problem=problem)  # fmt: skip
+    return load_coding(outdir)
+
+
 def diff_outputs(old_dir: str | Path, new_dir: str | Path) -> RunDiff:
     """:func:`diff_codings` of two output folders of `qualcode apply` (E404 when one is not
     one), with the rule changes when both recorded codebooks are still at hand unchanged."""
-    from qualcode.coding.result import load_coding
-
-    old, new = load_coding(old_dir), load_coding(new_dir)
+    old, new = load_applied(old_dir), load_applied(new_dir)
     return diff_codings(
         old, new, old_name=str(old_dir), new_name=str(new_dir),
         old_codebook=recorded_codebook(old), new_codebook=recorded_codebook(new),
@@ -524,7 +548,7 @@ def write_diff(diff: RunDiff, path: str | Path, fmt: str) -> Path:
 
 __all__ = [
     "CHANGE_COLUMNS", "CODE_COLUMNS", "RunDiff", "check_same_data", "diff_codings",
-    "diff_outputs", "recorded_codebook", "to_records", "DIFF_FORMATS", "DIFF_SUFFIXES",
-    "codes_grid", "changes_grid", "header_lines", "render_text", "to_json", "to_markdown",
-    "write_diff",
+    "diff_outputs", "load_applied", "recorded_codebook", "to_records", "DIFF_FORMATS",
+    "DIFF_SUFFIXES", "codes_grid", "changes_grid", "header_lines", "render_text", "to_json",
+    "to_markdown", "write_diff",
 ]  # fmt: skip

@@ -96,7 +96,18 @@ def run_topics(
     from qualcode.io.read import read_answers
 
     say = notify or (lambda note: None)
-    data, source = read_answers(answers, encoding, sheet=sheet, delimiter=delimiter)
+    skip_bad_rows = False
+    if uncoded is not None:
+        # Read ANSWERS as `apply` read it: the same bytes read from another sheet, with
+        # another delimiter or without the rows apply skipped would put the coded answers
+        # on the wrong rows, silently.
+        recorded = _recorded_input(Path(uncoded))
+        sheet = sheet or recorded.get("sheet")
+        delimiter = delimiter or recorded.get("delimiter")
+        skip_bad_rows = bool(recorded.get("skipped_rows"))
+    data, source = read_answers(
+        answers, encoding, sheet=sheet, delimiter=delimiter, skip_bad_rows=skip_bad_rows
+    )
     for note in source.notes:
         say(note)
     coded: set[tuple[int, str]] = set()
@@ -174,10 +185,21 @@ def run_topics(
     )  # fmt: skip
 
 
-def _load_uncoded(outdir: Path, sha256: str, answers: str) -> tuple[Any, dict[str, Any]]:
-    from qualcode.coding.result import load_coding
+def _recorded_input(outdir: Path) -> dict[str, Any]:
+    """The `input` record of an apply folder's manifest ({} when there is none to read: the
+    folder is then refused by :func:`_load_uncoded`)."""
+    try:
+        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    recorded = manifest.get("input") if isinstance(manifest, dict) else None
+    return recorded if isinstance(recorded, dict) else {}
 
-    coding = load_coding(outdir)
+
+def _load_uncoded(outdir: Path, sha256: str, answers: str) -> tuple[Any, dict[str, Any]]:
+    from qualcode.analysis.diff import load_applied
+
+    coding = load_applied(outdir)
     manifest = coding.manifest
     recorded = manifest.get("input", {}).get("sha256")
     if recorded != sha256:

@@ -36,6 +36,9 @@ ANSWERS_PER_TOPIC = 10
 COHERENCE_TOP = 10
 #: Scores equal to this many decimals are a tie (the smaller k wins).
 TIE_DECIMALS = 4
+#: A term whose share of a topic's weight is at most this is not among the topic's terms
+#: (the files round weights to 6 decimals: it would be written as 0).
+NEGLIGIBLE = 1e-6
 
 
 def default_min_df(n: int) -> int:
@@ -114,8 +117,10 @@ class TopicModel:
             x = sparse.csr_matrix((n_usable, 0))
         names = [str(t) for t in vectorizer.get_feature_names_out()] if x.shape[1] else []
         if x.shape[1] < 2 * min(ks):
+            # The answers are enough; the vocabulary is not (k topics need 2k terms): say so,
+            # not "needs at least 20" answers when there are more.
             raise QualcodeError(
-                "E721", n=n_usable, need=MIN_ANSWERS,
+                "E721", n=n_usable, need=f"{2 * min(ks)} such terms for {min(ks)} topics",
                 why=f"only {x.shape[1]} term(s) occur in at least {self.min_df_} of them",
             )  # fmt: skip
         self.vocabulary_ = names
@@ -179,8 +184,14 @@ class TopicModel:
         """Each topic's `n` heaviest columns (only those in `among`, when given)."""
         comp = np.asarray(model.components_)  # type: ignore[attr-defined]
         cols = np.arange(comp.shape[1]) if among is None else among
-        # Sort by weight, ties by column (the vocabulary is sorted): stable and seedless.
-        return [list(cols[np.lexsort((cols, -row[cols]))[:n]]) for row in comp]
+        top = []
+        for row in comp:
+            # A term with (next to) no weight is not a term of the topic: without this, a
+            # topic of few terms is padded with weight-0 terms in vocabulary order.
+            mine = cols[row[cols] > NEGLIGIBLE * max(float(row.sum()), np.finfo(float).tiny)]
+            # Sort by weight, ties by column (the vocabulary is sorted): stable and seedless.
+            top.append(list(mine[np.lexsort((mine, -row[mine]))[:n]]))
+        return top
 
     def _coherence_top(self, model: object, names: list[str]) -> list[list[int]]:
         """The terms coherence is scored on: each topic's top single words (a bigram and
