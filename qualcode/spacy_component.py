@@ -71,18 +71,23 @@ class QualcodeComponent:
         negation: str | None = None,
         include_negated: bool = True,
         split_abbreviations: bool = True,
+        display_key: str | None = "sc",
     ) -> None:
         """`codebook` is a YAML path (or a loaded Codebook); None leaves the component empty
         until `from_disk`/`from_bytes`. `negation` overrides the codebook's mode for every code,
         as `qualcode apply --negation` does. `split_abbreviations` lets qualcode add tokenizer
         special cases splitting "k." into "k" + "." for the codebook's single-letter terms (as
-        `qualcode apply` does); false leaves the tokenizer as it is."""
+        `qualcode apply` does); false leaves the tokenizer as it is. `display_key`: the spans
+        are also put under this key when no other component has used it; "sc" (the default)
+        is the key `displacy.render(doc, style="span")` draws, so that call shows the coding
+        with no options; None turns this off."""
         if negation is not None and negation not in NEGATION_MODES:
             allowed = ", ".join(NEGATION_MODES)
             raise QualcodeError("E113", key="negation", allowed=allowed, got=negation)
         self.nlp = nlp
         self.name = name
         self.spans_key = spans_key
+        self.display_key = display_key
         self.negation = negation
         self.include_negated = include_negated
         self.split_abbreviations = split_abbreviations
@@ -163,6 +168,11 @@ class QualcodeComponent:
         segments = SegmentTable()
         engine.code_doc(work, doc.text, 0, 0, matrix, segments)
         doc.spans[self.spans_key] = self.spans(doc, segments)
+        shown = self.display_key
+        if shown and shown != self.spans_key and shown not in doc.spans:
+            # displaCy's span style draws doc.spans["sc"] by default; never take it from
+            # another component (a span categorizer writes "sc" too).
+            doc.spans[shown] = list(doc.spans[self.spans_key])
         return doc
 
     def spans(self, doc: Doc, segments: SegmentTable) -> list[Span]:
@@ -253,6 +263,7 @@ def _codebook_text(codebook: Codebook) -> str | None:
         "negation": None,
         "include_negated": True,
         "split_abbreviations": True,
+        "display_key": "sc",
     },
 )
 def make_qualcode(
@@ -263,6 +274,7 @@ def make_qualcode(
     negation: str | None,
     include_negated: bool,
     split_abbreviations: bool,
+    display_key: str | None,
 ) -> QualcodeComponent:
     """spaCy factory: `nlp.add_pipe("qualcode", config={"codebook": "codebook.yaml"})`."""
     return QualcodeComponent(
@@ -273,4 +285,5 @@ def make_qualcode(
         negation=negation,
         include_negated=include_negated,
         split_abbreviations=split_abbreviations,
+        display_key=display_key,
     )

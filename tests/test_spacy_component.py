@@ -171,6 +171,30 @@ def test_displacy_shows_the_code_labels() -> None:
     html = displacy.render(doc, style="span", options={"spans_key": "qualcode"})
     for label in labels:
         assert label in html
+    # With no options displaCy draws doc.spans["sc"], which the component also fills.
+    plain = displacy.render(doc, style="span")
+    assert all(label in plain for label in labels)
+    assert [(s.start, s.end, s.label_) for s in doc.spans["sc"]] == [
+        (s.start, s.end, s.label_) for s in doc.spans["qualcode"]
+    ]
+
+
+def test_display_key_never_takes_another_components_spans() -> None:
+    nlp = spacy.blank("en")
+
+    @spacy.Language.component("other_sc_writer")
+    def other(doc):
+        doc.spans["sc"] = [doc[0:1]]
+        return doc
+
+    nlp.add_pipe("other_sc_writer")
+    nlp.add_pipe("qualcode", config={"codebook": str(CODEBOOK)})
+    doc = nlp("My bladder is wrecked.")
+    assert [s.text for s in doc.spans["sc"]] == ["My"]
+    assert [s.label_ for s in doc.spans["qualcode"]] == ["bladder"]
+    off = spacy.blank("en")
+    off.add_pipe("qualcode", config={"codebook": str(CODEBOOK), "display_key": None})
+    assert "sc" not in off("My bladder is wrecked.").spans
 
 
 def test_configuration_errors_are_qualcode_errors(tmp_path, write_codebook) -> None:
