@@ -1021,6 +1021,12 @@ def diff(
         int,
         typer.Option("--quotes", min=0, help="Quotes shown per code for gains and for losses."),
     ] = 3,
+    per_question: Annotated[
+        bool,
+        typer.Option("--per-question", help="Count answers (a respondent's answer to one "
+                     "question), not respondents: a gain in one question and a loss in another "
+                     "are both shown. Works on any apply output."),
+    ] = False,
     fmt: Annotated[
         DiffFormat | None,
         typer.Option("--format", "-f", help="table (screen), csv, md, json or xlsx [from -o's "
@@ -1034,7 +1040,8 @@ def diff(
 ) -> None:  # fmt: skip
     """What changed between two runs on the same answers (e.g. two codebook versions):
     respondents coded per code before and after, gained and lost, with the quotes that
-    explain them. Exit status: 0, even when something changed, unless --fail-on-change
+    explain them (answers instead of respondents with --per-question).
+    Exit status: 0, even when something changed, unless --fail-on-change
     (then 3 when something changed); 1 a problem with the input; 2 bad usage."""
     from qualcode.analysis import diff as rd
     from qualcode.console import err, out
@@ -1054,7 +1061,7 @@ def diff(
     with user_errors():
         for folder in (old_dir, new_dir):
             _refuse_output_in(folder, output)
-        result = rd.diff_outputs(old_dir, new_dir)
+        result = rd.diff_outputs(old_dir, new_dir, unit="answer" if per_question else "respondent")
         if code_ids:
             result = result.select(code_ids)
         if output is not None:

@@ -254,3 +254,28 @@ def test_sample_sheet_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = pd.read_csv(io.StringIO(result.stdout)).set_index("code")
     assert rows.loc["b", "agreement"] == 1.0 and rows.loc["c", "fn"] == 1
+
+
+def test_machine_table_per_question_follows_each_codes_negation_mode() -> None:
+    import qualcode
+
+    book = qualcode.parse_codebook(
+        "name: T\ncodes:\n"
+        "  - id: pain\n    match: [pain]\n"
+        "  - id: flagged\n    negation: flag\n    match: [bladder]\n",
+        "t.yaml",
+    )
+    data = pd.DataFrame({
+        "id": ["a", "b"],
+        "q1": ["no pain at all", "my bladder hurts"],
+        "q2": ["I never had bladder trouble", "pain every day"],
+    })  # fmt: skip
+    coding = qualcode.code(data, book, text=["q1", "q2"], id="id")
+    table = machine_table(coding, by_question=True)
+    # Negated "pain" (exclude) does not count; negated "bladder" (flag) does, as in apply.
+    assert table.loc[("a", "q1"), "pain"] == 0
+    assert table.loc[("a", "q2"), "flagged"] == 1
+    assert table.loc[("b", "q2"), "pain"] == 1 and table.loc[("b", "q1"), "flagged"] == 1
+    # Rolled up to respondents, the per-question table is apply's matrix.
+    rolled = table.groupby(level="id").max()
+    assert (rolled.to_numpy() == coding.matrix.to_numpy()).all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -245,3 +246,131 @@ def test_a_folder_that_is_not_an_apply_output_is_e757_not_a_traceback(
         (broken / name).write_bytes((runs["old"] / name).read_bytes())
     result = runner.invoke(app, ["diff", str(runs["old"]), str(broken)])
     assert result.exit_code == 1 and "E757" in result.output and "segments.csv" in result.output
+
+
+# --- per question: the unit is one answer (row, question) -------------------------------
+
+
+def answer_sets(outdir: Path) -> dict[str, set[tuple[str, str]]]:
+    """Per code: the (row, question) answers a code or one below it is counted for, from
+    segments.csv and summary.csv read with pandas alone (a segment counts unless it is
+    negated and its code's negation mode, or the run's --negation, is "exclude")."""
+    seg = pd.read_csv(outdir / "segments.csv", dtype=str, keep_default_na=False)
+    summary = pd.read_csv(outdir / "summary.csv", dtype=str, keep_default_na=False)
+    override = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))["options"]
+    modes = dict(zip(summary["code"], summary["negation"]))
+    out: dict[str, set[tuple[str, str]]] = {}
+    for r in seg.to_dict("records"):
+        mode = override.get("negation") or modes[r["code"]]
+        if r["negated"] == "True" and mode == "exclude":
+            continue
+        for code in r["code_path"].split("/"):
+            out.setdefault(code, set()).add((r["row"], r["question"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def flagged(runs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped codebook with `--negation flag`: negated segments count for every code."""
+    return apply(CODEBOOK, SURVEY, tmp_path_factory.mktemp("flag") / "flag", "--negation", "flag")
+
+
+@pytest.mark.parametrize("pair", [("old", "new"), ("old", "flag")])
+def test_per_question_counts_match_the_two_segments_tables(
+    runs: dict[str, Path], flagged: Path, pair: tuple[str, str]
+) -> None:
+    dirs = {**runs, "flag": flagged}
+    old_dir, new_dir = dirs[pair[0]], dirs[pair[1]]
+    was_all, now_all = answer_sets(old_dir), answer_sets(new_dir)
+    diff = diff_outputs(old_dir, new_dir, unit="answer")
+    assert diff.unit == "answer" and diff.summary_line().endswith(" answer codings")
+    (_, old_codes), (_, new_codes) = coded(old_dir), coded(new_dir)
+    changes = diff.changes
+    assert (changes["question"] != "").all() and len(changes) == diff.gained + diff.lost > 0
+    for r in diff.codes.to_dict("records"):
+        c = r["code"]
+        was, now = was_all.get(c, set()), now_all.get(c, set())
+        assert pd.isna(r["before"]) if c not in old_codes else r["before"] == len(was), c
+        assert pd.isna(r["after"]) if c not in new_codes else r["after"] == len(now), c
+        mine = changes[changes["code"] == c]
+        got = {kind: {(str(x), q) for x, q in mine.loc[mine["change"] == kind,
+                                                       ["row", "question"]].values.tolist()}
+               for kind in ("gained", "lost")}  # fmt: skip
+        assert got == {"gained": now - was, "lost": was - now}, c
+        assert (r["gained"], r["lost"]) == (len(now - was), len(was - now))
+    # Each quote is a segment of that very answer, of the run that has the code there.
+    segs = {d: pd.read_csv(d / "segments.csv", dtype=str, keep_default_na=False)
+            for d in (old_dir, new_dir)}  # fmt: skip
+    for r in changes.to_dict("records"):
+        seg = segs[new_dir if r["change"] == "gained" else old_dir]
+        here = seg[(seg["row"] == str(r["row"])) & (seg["question"] == r["question"])
+                   & (seg["code"] == r["via"]) & (seg["quote"] == r["quote"])]  # fmt: skip
+        assert len(here) and r["code"] in here["code_path"].iloc[0].split("/"), r
+    if pair == ("old", "flag"):  # flag only adds: negated answers of exclude codes now count
+        assert diff.lost == 0 and diff.gained > 0 and changes["negated"].all()
+
+
+def test_answers_roll_up_to_the_respondent_matrix(runs: dict[str, Path], flagged: Path) -> None:
+    """A respondent is coded exactly when one of their answers is, as the engine codes."""
+    for outdir in (runs["old"], runs["new"], flagged):
+        frame, codes = coded(outdir)
+        sets = answer_sets(outdir)
+        for code in codes:
+            rows = {int(row) for row, _ in sets.get(code, set())}
+            assert rows == {i + 1 for i in np.flatnonzero(frame[code] == "1")}, (outdir, code)
+
+
+def test_gain_in_one_question_and_loss_in_another(tmp_path: Path) -> None:
+    book = ('name: Mini\nversion: "{v}"\ncodes:\n  - id: physical\n    codes:\n'
+            "      - id: bladder\n        match: [{rules}]\n"
+            "  - id: cravings\n    match: [craving]\n")  # fmt: skip
+    (tmp_path / "a.yaml").write_text(book.format(v="1", rules="bladder"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(book.format(v="2", rules="pee"), encoding="utf-8")
+    pd.DataFrame({
+        "respondent_id": ["P1", "P2"],
+        "q1": ["I pee all night", "cravings daily"],
+        "q2": ["my bladder hurts", "nothing else"],
+    }).to_csv(tmp_path / "answers.csv", index=False)  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    a = apply(tmp_path / "a.yaml", answers, tmp_path / "a", "--text", "q1", "--text", "q2")
+    b = apply(tmp_path / "b.yaml", answers, tmp_path / "b", "--text", "q1", "--text", "q2")
+    by_respondent = diff_outputs(a, b)
+    assert by_respondent.changes.empty and not by_respondent.changed
+    assert by_respondent.summary_line() == "0 codes changed, +0/−0 respondent codings"
+    by_answer = diff_outputs(a, b, unit="answer")
+    assert by_answer.changes[["row", "id", "code", "change", "question", "via", "quote",
+                              "rule"]].values.tolist() == [
+        [1, "P1", "physical", "gained", "q1", "bladder", "I pee all night", "pee"],
+        [1, "P1", "bladder", "gained", "q1", "bladder", "I pee all night", "pee"],
+        [1, "P1", "physical", "lost", "q2", "bladder", "my bladder hurts", "bladder"],
+        [1, "P1", "bladder", "lost", "q2", "bladder", "my bladder hurts", "bladder"],
+    ]  # fmt: skip
+    counts = by_answer.codes.set_index("code")
+    assert counts.loc["bladder", ["before", "after", "gained", "lost"]].tolist() == [1, 1, 1, 1]
+    assert by_answer.summary_line() == "2 codes changed, +2/−2 answer codings"
+    # The CLI: the flag changes the unit, and what --fail-on-change sees.
+    same = runner.invoke(app, ["diff", str(a), str(b), "--fail-on-change"])
+    assert same.exit_code == 0, same.output
+    per = runner.invoke(app, ["diff", str(a), str(b), "--per-question", "--fail-on-change"])
+    assert per.exit_code == DIFF_CHANGED_EXIT, per.output
+    for text in ("Answers coded, before and after", "+2/−2 answer codings",
+                 "P1 (q1): I pee all night", "P1 (q2): my bladder hurts"):  # fmt: skip
+        assert text in per.output, text
+
+
+def test_per_question_files_are_deterministic(runs: dict[str, Path], tmp_path: Path) -> None:
+    base = ["diff", str(runs["old"]), str(runs["new"]), "--per-question"]
+    for suffix in ("csv", "json", "md"):
+        first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+        for target in (first, second):
+            result = runner.invoke(app, [*base, "-o", str(target)])
+            assert result.exit_code == 0, result.output
+        assert first.read_bytes() == second.read_bytes(), suffix
+    diff = diff_outputs(runs["old"], runs["new"], unit="answer")
+    table = pd.read_csv(tmp_path / "a.csv", dtype={"id": str}, keep_default_na=False)
+    assert table[["row", "question", "code", "change"]].values.tolist() == \
+        diff.changes[["row", "question", "code", "change"]].values.tolist()  # fmt: skip
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert data["summary"]["unit"] == "answer" and data["summary"]["gained"] == diff.gained
+    with pytest.raises(ValueError):
+        diff_outputs(runs["old"], runs["new"], unit="question")

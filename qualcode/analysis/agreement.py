@@ -37,6 +37,9 @@ def machine_table(coding: object, by_question: bool = False) -> pd.DataFrame:
            ).astype(str).tolist()  # fmt: skip
     codes = [str(c) for c in matrix.columns]
     seg = segments.copy()
+    # Which segments code their answer: the per-code negation mode in force (one rule,
+    # `Coding.counting`, shared with apply's matrix, topics --uncoded and diff).
+    seg["counts"] = coding.counting()  # type: ignore[attr-defined]
     seg["id"] = [ids[int(r) - 1] for r in seg["row"]] if len(seg) else []
     paths = seg["code_path"] if "code_path" in seg else seg["code"]
     seg["codes"] = [str(p).split("/") for p in paths]
@@ -49,7 +52,7 @@ def machine_table(coding: object, by_question: bool = False) -> pd.DataFrame:
         if label not in found:
             found.append(label)
     if by_question:
-        counted = seg if options.get("negation") in ("ignore", "flag") else seg[~seg["negated"]]
+        counted = seg[seg["counts"]]
         units = pd.MultiIndex.from_tuples(
             [(i, q) for i in ids for q in text_cols], names=["id", "question"]
         )

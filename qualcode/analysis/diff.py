@@ -14,11 +14,23 @@
   explaining segments, the first one that is not negated is taken (in the order of
   segments.csv: question, position), else the first one.
 
-The unit is the respondent: an input row (a row of ``coded.csv``). Both codings must come
-from the same data, checked by :func:`check_same_data`; rows are then matched by position,
-which is exact even when ids repeat. A code missing from one codebook counts as coded by no
-one there, so every respondent of an added code is gained and every one of a removed code
-lost.
+The unit is the respondent by default: an input row (a row of ``coded.csv``). Both codings
+must come from the same data, checked by :func:`check_same_data`; rows are then matched by
+position, which is exact even when ids repeat. A code missing from one codebook counts as
+coded by no one there, so every respondent of an added code is gained and every one of a
+removed code lost.
+
+With ``unit="answer"`` the unit is one answer: a (row, question) pair. A code counts for an
+answer when a segment of that code or of a code below it (its ``code_path`` holds the code)
+in that question counts, as :func:`qualcode.analysis.topic_run.coded_answers` decides: every
+segment except a negated one of a code whose negation mode (``negation`` in the summary
+table, where `apply --negation` already shows) is "exclude". This is the rule the engine
+codes a respondent by, so a respondent is coded exactly when one of their answers is. It is
+derived from the segments, so it works whether or not the runs were made with
+`apply --per-question`. Counts are then answers, gains and losses are (row, question, code),
+and each change is explained by a segment of that answer (the first that counts, else the
+first). A respondent who gains a code in one question and loses it in another shows no
+change by respondent, and one gain and one loss by answer.
 """
 
 from __future__ import annotations
@@ -40,6 +52,8 @@ CODE_COLUMNS = [
     "code", "label", "old_label", "path", "depth", "before", "after", "change", "gained",
     "lost", "status", "rules_added", "rules_removed", "changed",
 ]  # fmt: skip
+#: What :func:`diff_codings` can count: respondents (input rows) or answers (row, question).
+UNITS = ("respondent", "answer")
 #: Columns of :attr:`RunDiff.changes`.
 CHANGE_COLUMNS = [
     "row", "id", "code", "label", "change", "question", "via", "match", "quote", "rule",
@@ -57,6 +71,8 @@ class RunDiff:
     #: version and sha256, and the input path, sha256 and rows.
     header: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What is counted: "respondent" (input rows) or "answer" ((row, question) pairs).
+    unit: str = "respondent"
 
     @property
     def changed(self) -> bool:
@@ -65,19 +81,20 @@ class RunDiff:
 
     @property
     def gained(self) -> int:
-        """Respondent codings gained, over all codes shown."""
+        """Respondent (or answer) codings gained, over all codes shown."""
         return int(self.codes["gained"].sum())
 
     @property
     def lost(self) -> int:
-        """Respondent codings lost, over all codes shown."""
+        """Respondent (or answer) codings lost, over all codes shown."""
         return int(self.codes["lost"].sum())
 
     def summary_line(self) -> str:
-        """The one-line verdict: "N codes changed, +G/−L respondent codings"."""
+        """The one-line verdict: "N codes changed, +G/−L respondent codings" ("answer
+        codings" by answer)."""
         n = int(self.codes["changed"].sum())
         codes = f"{n} code{'' if n == 1 else 's'}"
-        return f"{codes} changed, +{self.gained}/−{self.lost} respondent codings"
+        return f"{codes} changed, +{self.gained}/−{self.lost} {self.unit} codings"
 
     def select(self, codes: Sequence[str]) -> RunDiff:
         """The same diff restricted to `codes` (ids of either codebook, kept in table order).
@@ -210,19 +227,30 @@ def diff_codings(
     new_name: str = "new",
     old_codebook: Codebook | None = None,
     new_codebook: Codebook | None = None,
+    unit: str = "respondent",
 ) -> RunDiff:
     """Compare two codings of the same data (see the module docstring).
 
     `old_name` and `new_name` (e.g. the folders) name the sides in the header and in the
     E755 error raised when the data differ. With both codebooks given, each code's rules added
-    and removed are listed; otherwise those columns are empty and a note says why.
+    and removed are listed; otherwise those columns are empty and a note says why. `unit` is
+    "respondent" (an input row) or "answer" (a row's answer to one question; derived from the
+    segments).
     """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     notes = check_same_data(old, new, old_name, new_name)
     old_info, new_info = _info(old), _info(new)
     codes = [*new_info.index, *(c for c in old_info.index if c not in new_info.index)]
-    n = len(new.data)
-    before = _aligned(old, codes, n)
-    after = _aligned(new, codes, n)
+    answers: list[tuple[int, str]] = []
+    if unit == "answer":
+        answers = _answers(old, new)
+        before = _answer_matrix(old, codes, answers)
+        after = _answer_matrix(new, codes, answers)
+    else:
+        n = len(new.data)
+        before = _aligned(old, codes, n)
+        after = _aligned(new, codes, n)
     gained_mask = (after == 1) & (before == 0)
     lost_mask = (after == 0) & (before == 1)
 
@@ -274,9 +302,12 @@ def diff_codings(
     for column in ("before", "after"):
         frame[column] = frame[column].astype("Int64")
     labels = dict(zip(frame["code"], frame["label"]))
-    changes = _changes(old, new, codes, labels, gained_mask, lost_mask)
+    if unit == "answer":
+        changes = _answer_changes(old, new, codes, labels, answers, gained_mask, lost_mask)
+    else:
+        changes = _changes(old, new, codes, labels, gained_mask, lost_mask)
     header = {"old": _side(old, old_name), "new": _side(new, new_name)}
-    return RunDiff(codes=frame, changes=changes, header=header, notes=notes)
+    return RunDiff(codes=frame, changes=changes, header=header, notes=notes, unit=unit)
 
 
 def _aligned(coding: Coding, codes: list[str], n: int) -> np.ndarray:
@@ -343,6 +374,106 @@ def _changes(
     return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
 
 
+# --- the answer unit ---------------------------------------------------------------------
+
+
+def _counting(coding: Coding) -> np.ndarray:
+    """Per segment of `coding` (segments.csv order): whether it counts (`Coding.counting`)."""
+    return coding.counting().to_numpy(dtype=bool)
+
+
+def _by_answer(coding: Coding) -> pd.DataFrame:
+    """The coding's segments, one row per (segment, code or ancestor in its code_path) as
+    ``anc``, with ``order`` (segments.csv position) and ``counts``."""
+    seg = coding.segments.reset_index(drop=True)
+    if seg.empty:
+        return pd.DataFrame(columns=["row", "question", "anc", "via", "match", "quote", "rule",
+                                     "negated", "order", "counts"])  # fmt: skip
+    return seg.assign(
+        row=seg["row"].astype(np.int64),
+        question=seg["question"].astype(str),
+        via=seg["code"].astype(str),
+        anc=seg["code_path"].astype(str).str.split("/"),
+        negated=seg["negated"].astype(bool),
+        order=np.arange(len(seg)),
+        counts=_counting(coding),
+    ).explode("anc")
+
+
+def _answers(old: Coding, new: Coding) -> list[tuple[int, str]]:
+    """Every (row, question) either run may have coded, row then question order (the text
+    columns' order of the new run, then any other question in name order)."""
+    questions: list[str] = []
+    for coding in (new, old):
+        text = (coding.manifest.get("options") or {}).get("text") or []
+        for q in [text] if isinstance(text, str) else text:
+            if str(q) not in questions:
+                questions.append(str(q))
+    seen = {str(q) for c in (old, new) for q in c.segments["question"].astype(str)}
+    questions += sorted(seen - set(questions))
+    return [(i, q) for i in range(1, len(new.data) + 1) for q in questions]
+
+
+def _answer_matrix(coding: Coding, codes: list[str], answers: list[tuple[int, str]]) -> np.ndarray:
+    """0/1 per (answer, code): the answer has a counting segment of the code or below it."""
+    out = np.zeros((len(answers), len(codes)), dtype=np.int8)
+    seg = _by_answer(coding)
+    seg = seg[seg["counts"].astype(bool)]
+    where = {a: i for i, a in enumerate(answers)}
+    column = {c: k for k, c in enumerate(codes)}
+    for row, question, anc in (
+        seg[["row", "question", "anc"]].drop_duplicates().itertuples(index=False)
+    ):
+        if anc in column:
+            out[where[(int(row), str(question))], column[anc]] = 1
+    return out
+
+
+def _answer_explaining(coding: Coding) -> pd.DataFrame:
+    """Per (row, question, code or ancestor): the explaining segment (the first that counts,
+    else the first) and how many segments there are."""
+    seg = _by_answer(coding)
+    keys = ["row", "question", "anc"]
+    counts = seg.groupby(keys).size()
+    first = seg.assign(skip=~seg["counts"].astype(bool))
+    first = first.sort_values(["skip", "order"], kind="stable").drop_duplicates(keys)
+    first = first.set_index(keys)[["via", "match", "quote", "rule", "negated"]]
+    first["segments"] = counts.reindex(first.index).to_numpy()
+    return first
+
+
+def _answer_changes(
+    old: Coding,
+    new: Coding,
+    codes: list[str],
+    labels: dict[str, str],
+    answers: list[tuple[int, str]],
+    gained: np.ndarray,
+    lost: np.ndarray,
+) -> pd.DataFrame:
+    """One row per changed (answer, code), row, question then code order, explained by a
+    segment of that answer."""
+    ids = _ids(new)
+    explain = {"gained": _answer_explaining(new), "lost": _answer_explaining(old)}
+    rows = []
+    for i, k in np.argwhere(gained.astype(bool) | lost.astype(bool)).tolist():
+        kind = "gained" if gained[i, k] else "lost"
+        row, question = answers[i]
+        key = (row, question, codes[k])
+        table = explain[kind]
+        hit = table.loc[key] if key in table.index else None
+        fields = ("via", "match", "quote", "rule")
+        rows.append({
+            "row": row, "id": ids[row - 1], "code": codes[k], "label": labels[codes[k]],
+            "change": kind, "question": question,
+            **({c: hit[c] for c in fields} if hit is not None else dict.fromkeys(fields, "")),
+            "negated": bool(hit["negated"]) if hit is not None else False,
+            "segments": int(hit["segments"]) if hit is not None else 0,
+        })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
+
+
 def _ids(coding: Coding) -> list[str]:
     """Each row's respondent id: the id column of the run, else the row number."""
     column = (coding.manifest.get("options") or {}).get("id")
@@ -377,13 +508,14 @@ def load_applied(outdir: str | Path) -> Coding:
     return load_coding(outdir)
 
 
-def diff_outputs(old_dir: str | Path, new_dir: str | Path) -> RunDiff:
+def diff_outputs(old_dir: str | Path, new_dir: str | Path, unit: str = "respondent") -> RunDiff:
     """:func:`diff_codings` of two output folders of `qualcode apply` (E404 when one is not
-    one), with the rule changes when both recorded codebooks are still at hand unchanged."""
+    one), with the rule changes when both recorded codebooks are still at hand unchanged.
+    `unit`: "respondent" or "answer" (see :func:`diff_codings`)."""
     old, new = load_applied(old_dir), load_applied(new_dir)
     return diff_codings(
         old, new, old_name=str(old_dir), new_name=str(new_dir),
-        old_codebook=recorded_codebook(old), new_codebook=recorded_codebook(new),
+        old_codebook=recorded_codebook(old), new_codebook=recorded_codebook(new), unit=unit,
     )  # fmt: skip
 
 
@@ -430,6 +562,8 @@ def header_lines(diff: RunDiff) -> list[str]:
     new = diff.header.get("new") or {}
     sha = f" (sha256 {str(new['input_sha256'])[:12]})" if new.get("input_sha256") else ""
     lines.append(f"data: {new.get('input') or 'the input'}, {new.get('rows')} rows{sha}")
+    if diff.unit == "answer":
+        lines.append("unit: the answer (a row's answer to one question)")
     return lines
 
 
@@ -447,7 +581,7 @@ def codes_grid(diff: RunDiff) -> Any:
         for r in diff.codes.to_dict("records")
     ]  # fmt: skip
     return Grid(
-        title="Respondents coded, before and after",
+        title=f"{'Answers' if diff.unit == 'answer' else 'Respondents'} coded, before and after",
         columns=["code", "label", "before", "after", "change", "gained", "lost", "codebook"],
         rows=rows,
         depths=[int(d) for d in diff.codes["depth"]],
@@ -458,7 +592,7 @@ def codes_grid(diff: RunDiff) -> Any:
 
 
 def changes_grid(changes: pd.DataFrame) -> Any:
-    """The per-(respondent, code) changes as a Grid (for Markdown)."""
+    """The per-(respondent or answer, code) changes as a Grid (for Markdown)."""
     from qualcode.export.tables import Grid
 
     rows = [
@@ -487,7 +621,7 @@ def to_markdown(diff: RunDiff) -> str:
 
 
 def to_json(diff: RunDiff) -> dict[str, Any]:
-    """Everything as plain data: header, summary, notes, codes and changes."""
+    """Everything as plain data: header, summary (with the unit), notes, codes and changes."""
     return {
         "old": diff.header.get("old"),
         "new": diff.header.get("new"),
@@ -496,6 +630,7 @@ def to_json(diff: RunDiff) -> dict[str, Any]:
             "codes_changed": int(diff.codes["changed"].sum()),
             "gained": diff.gained,
             "lost": diff.lost,
+            "unit": diff.unit,
         },
         "notes": list(diff.notes),
         "codes": to_records(diff.codes),
@@ -520,8 +655,8 @@ def render_text(diff: RunDiff, fmt: str) -> str:
 
 def write_diff(diff: RunDiff, path: str | Path, fmt: str) -> Path:
     """Write the diff to `path` atomically: csv and xlsx (sheet "changes") hold the changes
-    table (one row per changed respondent and code), md and json the header, the per-code
-    table and the changes; table is the screen rendering as plain text."""
+    table (one row per changed respondent, or answer, and code), md and json the header, the
+    per-code table and the changes; table is the screen rendering as plain text."""
     from qualcode.io.tables import TableWriter, check_table
     from qualcode.io.write import write_text
 
@@ -547,7 +682,7 @@ def write_diff(diff: RunDiff, path: str | Path, fmt: str) -> Path:
 
 
 __all__ = [
-    "CHANGE_COLUMNS", "CODE_COLUMNS", "RunDiff", "check_same_data", "diff_codings",
+    "CHANGE_COLUMNS", "CODE_COLUMNS", "UNITS", "RunDiff", "check_same_data", "diff_codings",
     "diff_outputs", "load_applied", "recorded_codebook", "to_records", "DIFF_FORMATS",
     "DIFF_SUFFIXES", "codes_grid", "changes_grid", "header_lines", "render_text", "to_json",
     "to_markdown", "write_diff",

@@ -53,18 +53,10 @@ def coded_answers(coding: Any) -> set[tuple[int, str]]:
     """(row, question) of every answer a code matched in a `qualcode apply` output: an answer
     is coded when it has a segment that counts, i.e. any segment except a negated one of a
     code whose negation mode is "exclude"."""
-    seg = coding.segments
-    if len(seg) == 0:
-        return set()
-    modes = dict(
-        zip(coding.summary_table["code"].astype(str), coding.summary_table["negation"].astype(str))
-    )
-    negated = seg["negated"].astype(bool).to_numpy()
-    excluded = seg["code"].astype(str).map(lambda c: modes.get(c, "exclude") == "exclude")
-    counts = ~(negated & excluded.to_numpy())
-    rows = seg["row"].astype(int).to_numpy()[counts]
-    questions = seg["question"].astype(str).to_numpy()[counts]
-    return set(zip(rows.tolist(), questions.tolist()))
+    seg = coding.segments[coding.counting()]
+    rows = seg["row"].astype(int).tolist()
+    questions = seg["question"].astype(str).tolist()
+    return set(zip(rows, questions))
 
 
 def run_topics(

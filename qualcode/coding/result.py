@@ -82,6 +82,20 @@ class Coding:
         frame.attrs["notes"] = notes
         return frame
 
+    def counting(self) -> pd.Series:
+        """True for each segment that codes its answer: every segment except a negated one
+        of a code whose negation mode is "exclude" (the mode in force, as the summary table
+        records it, `--negation` included). The one rule `apply`, `agree`, `topics
+        --uncoded` and `diff` share."""
+        seg = self.segments
+        modes = dict(
+            zip(self.summary_table["code"].astype(str), self.summary_table["negation"].astype(str))
+        )
+        if len(seg) == 0:
+            return pd.Series([], index=seg.index, dtype=bool)
+        excluded = seg["code"].astype(str).map(lambda c: modes.get(c, "exclude") == "exclude")
+        return ~(seg["negated"].astype(bool) & excluded.astype(bool))
+
     def load_codebook(self, path: str | Path | None = None) -> Codebook:
         """The codebook of this coding: `path` when given, else the one it was coded with,
         else the file the manifest records (E656 when that file is gone)."""
