@@ -126,9 +126,11 @@ class TopicModel:
         self.vocabulary_ = names
         self.n_fitted_ = n_usable
         occurrence = x.tocsr()
-        self.coherence_, best = self._choose_k(occurrence, names, ks)
+        self.coherence_, best, fitted = self._choose_k(occurrence, names, ks)
         self.k_ = best
-        model, w = self._fit_one(occurrence, best)
+        # The sweep's fit is the final one when it saw every answer (a fixed k always does):
+        # the same data and seed give the same model, so it is not fitted twice.
+        model, w = fitted if fitted is not None else self._fit_one(occurrence, best)
         self._results(texts, terms, usable, occurrence, names, model, w)
         return self
 
@@ -202,9 +204,10 @@ class TopicModel:
 
     def _choose_k(
         self, x: sparse.csr_matrix, names: list[str], ks: list[int]
-    ) -> tuple[pd.DataFrame, int]:
+    ) -> tuple[pd.DataFrame, int, tuple[object, np.ndarray] | None]:
         """Fit each k (on a seeded sample when there are more than `sweep_max` answers),
-        score it by mean NPMI; the best k (ties: the smaller) and the curve."""
+        score it by mean NPMI; the curve, the best k (ties: the smaller), and the best fit
+        when the sweep used every answer (None when it used a sample)."""
         sample = x
         if len(ks) > 1 and self.sweep_max is not None and x.shape[0] > self.sweep_max:
             rng = np.random.default_rng(self.seed)
@@ -212,17 +215,15 @@ class TopicModel:
             sample = x[rows]
         self.sweep_sample_ = int(sample.shape[0]) if len(ks) > 1 else None
         scores = []
+        best, best_score, best_fit = ks[0], -np.inf, None
         for k in ks:
-            model, _ = self._fit_one(sample, k)
-            per_topic = topic_coherence(sample, self._coherence_top(model, names), names)
+            fit = self._fit_one(sample, k)
+            per_topic = topic_coherence(sample, self._coherence_top(fit[0], names), names)
             scores.append(float(np.mean(per_topic)))
-        best = ks[0]
-        best_score = round(scores[0], TIE_DECIMALS)
-        for k, score in zip(ks, scores):
-            if round(score, TIE_DECIMALS) > best_score:
-                best, best_score = k, round(score, TIE_DECIMALS)
+            if round(scores[-1], TIE_DECIMALS) > best_score:  # ties keep the smaller k
+                best, best_score, best_fit = k, round(scores[-1], TIE_DECIMALS), fit
         curve = pd.DataFrame({"k": ks, "npmi": scores, "chosen": [k == best for k in ks]})
-        return curve, best
+        return curve, best, (best_fit if sample is x else None)
 
     # -- results ------------------------------------------------------------------------
     def _results(
