@@ -58,3 +58,27 @@ def test_a_named_pipeline_is_used_for_lemmas_and_sentences(saved_pipeline: Path)
     assert trained.manifest["pipeline"]["components"] == ["sentencizer", "lemmatizer"]
     pd.testing.assert_frame_equal(default.segments, trained.segments)
     assert trained.segments["quote"].tolist() == ["The cravings.", "I quit k."]
+
+
+def test_lookup_table_corrections_change_what_words_match() -> None:
+    from qualcode.text.pipeline import LEMMA_FIXES, _lemma_table_cached
+
+    shipped = dict(_lemma_table_cached("en"))
+    # The entries corrected are wrong as shipped (if spacy-lookups-data fixes one, drop it).
+    assert shipped["does"] == "doe" and shipped["taxes"] == "taxis" and shipped["bit"] == "bite"
+    assert all(load_lemma_table("en")[w] == lemma for w, lemma in LEMMA_FIXES["en"].items())
+    book = parse_codebook(
+        "name: T\ncodes:\n"
+        "  - id: do\n    match: [do]\n  - id: tax\n    match: [tax]\n"
+        "  - id: bad\n    match: [bad]\n  - id: wrong\n    match: [wrong]\n"
+        "  - id: bite\n    match: [bite]\n  - id: wound\n    match: [wound]\n",
+        "t.yaml",
+    )
+    texts = ["He does nothing.", "Taxes went up.", "It got worse.", "A bit tired.",
+             "The wounds healed."]  # fmt: skip
+    matrix = code(pd.DataFrame({"text": texts}), book, text="text").matrix
+    assert matrix["do"].tolist() == [1, 0, 0, 0, 0]
+    assert matrix["tax"].tolist() == [0, 1, 0, 0, 0]
+    assert matrix["bad"].tolist() == [0, 0, 1, 0, 0] and matrix["wrong"].sum() == 0
+    assert matrix["bite"].sum() == 0
+    assert matrix["wound"].tolist() == [0, 0, 0, 0, 1]

@@ -86,9 +86,33 @@ def _lemma_table_cached(language: str) -> tuple[tuple[str, str], ...]:
     return tuple((k, v.lower()) for k, v in data.items() if k == k.lower())
 
 
+#: Corrections to spacy-lookups-data's lookup tables, applied on load. Only entries that are
+#: wrong for any reading of the word and that change what a plain codebook word matches:
+#: with the table as shipped, a rule `do` misses "does" (-> "doe"), `tax` misses "taxes"
+#: (-> "taxis"), `wound` misses "wound" (-> "wind"), `bad` misses "worse" while `wrong`
+#: catches it, and `bite`, `a` and `co` catch "bit", "as" and "cos" ("because").
+LEMMA_FIXES: dict[str, dict[str, str]] = {
+    "en": {
+        "does": "do",
+        "taxes": "tax",
+        "wound": "wound",
+        "wounds": "wound",
+        "worse": "bad",
+        "worst": "bad",
+        "bit": "bit",
+        "as": "as",
+        "cos": "cos",
+    },
+}
+
+
 def load_lemma_table(language: str) -> dict[str, str]:
-    """The spacy-lookups-data lemma lookup table for a language ({} when there is none)."""
-    return dict(_lemma_table_cached(language))
+    """The spacy-lookups-data lemma lookup table for a language ({} when there is none),
+    with qualcode's corrections (:data:`LEMMA_FIXES`)."""
+    table = dict(_lemma_table_cached(language))
+    if table:
+        table.update(LEMMA_FIXES.get(language, {}))
+    return table
 
 
 def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
