@@ -461,7 +461,7 @@ def quotes(
     from qualcode.analysis.quotes import select_quotes
     from qualcode.analysis.redact import read_names
     from qualcode.codebook.load import load_codebook
-    from qualcode.coding.result import FILES, load_coding
+    from qualcode.coding.result import FILES, codebook_path, load_coding
     from qualcode.console import err
     from qualcode.export.quotes import format_for, render_quotes, write_quotes
 
@@ -481,11 +481,7 @@ def quotes(
             raise QualcodeError("E402", Location(str(output)), path=output)
         coding = load_coding(outdir)
         recorded = coding.manifest.get("codebook", {})
-        if codebook is None:
-            path = recorded.get("path")
-            if not path or not Path(path).is_file():
-                raise QualcodeError("E656", Location(str(outdir / "manifest.json")), path=path)
-            codebook = Path(path)
+        codebook = codebook_path(coding.manifest, codebook, outdir)
         book = load_codebook(codebook)
         if recorded.get("sha256") and book.sha256 and book.sha256 != recorded["sha256"]:
             err.print(
@@ -570,7 +566,7 @@ def sample(
     """A blind coding sheet (.xlsx) of N sampled answers for human coders: 0/1 per code."""
     from qualcode.analysis.sampling import draw_sample
     from qualcode.codebook.load import load_codebook
-    from qualcode.coding.result import load_coding
+    from qualcode.coding.result import codebook_path, load_coding
     from qualcode.console import err
     from qualcode.export.coding_sheet import write_coding_sheet
 
@@ -579,12 +575,7 @@ def sample(
             output = outdir.parent / f"{outdir.resolve().name}.coding-sheet.xlsx"
         _refuse_output_in(outdir, output)
         coding = load_coding(outdir)
-        if codebook is None:
-            path = coding.manifest.get("codebook", {}).get("path")
-            if not path or not Path(path).is_file():
-                raise QualcodeError("E656", Location(str(outdir / "manifest.json")), path=path)
-            codebook = Path(path)
-        book = load_codebook(codebook)
+        book = load_codebook(codebook_path(coding.manifest, codebook, outdir))
         drawn = draw_sample(coding, n, stratify=stratify, seed=seed)
         write_coding_sheet(drawn, book, output, sampling_sheet=not no_sampling_sheet)
     err.print(

@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import Codebook, check_code_ids
 from qualcode.coding.result import Coding
-from qualcode.errors import Location, QualcodeError, did_you_mean
+from qualcode.errors import Location, QualcodeError
 
 #: Columns of :attr:`RunDiff.codes`.
 CODE_COLUMNS = [
@@ -99,13 +99,7 @@ class RunDiff:
     def select(self, codes: Sequence[str]) -> RunDiff:
         """The same diff restricted to `codes` (ids of either codebook, kept in table order).
         An unknown id raises E501 with a did-you-mean."""
-        known = self.codes["code"].tolist()
-        for code in codes:
-            if code not in known:
-                raise QualcodeError(
-                    "E501", None, code=code, suggestion=did_you_mean(code, known),
-                    available=", ".join(known),
-                )  # fmt: skip
+        check_code_ids(codes, self.codes["code"].tolist())
         wanted = set(codes)
         keep_codes = self.codes[self.codes["code"].isin(wanted)].reset_index(drop=True)
         keep_changes = self.changes[self.changes["code"].isin(wanted)].reset_index(drop=True)
@@ -319,28 +313,50 @@ def _aligned(coding: Coding, codes: list[str], n: int) -> np.ndarray:
     return out
 
 
-def _explaining(segments: pd.DataFrame) -> pd.DataFrame:
-    """Per (row, code or ancestor): the explaining segment (the first not negated, else the
-    first) and how many segments there are; indexed by (row, code)."""
-    if segments.empty:
-        index = pd.MultiIndex.from_arrays([[], []], names=["row", "code"])
-        return pd.DataFrame(columns=["via", "question", "match", "quote", "rule", "negated",
-                                     "segments"], index=index)  # fmt: skip
-    seg = segments.reset_index(drop=True)
-    seg = seg.assign(
-        order=np.arange(len(seg)),
-        via=seg["code"].astype(str),
-        anc=seg["code_path"].astype(str).str.split("/"),
-        negated=seg["negated"].astype(bool),
-        row=seg["row"].astype(np.int64),
-    ).explode("anc")
-    counts = seg.groupby(["row", "anc"]).size()
-    first = seg.sort_values(["negated", "order"], kind="stable").drop_duplicates(["row", "anc"])
-    first = first.set_index(["row", "anc"])[["via", "question", "match", "quote", "rule",
-                                            "negated"]]  # fmt: skip
+def _explaining(coding: Coding, keys: list[str], avoid: str) -> pd.DataFrame:
+    """Per group of `keys` (``row``, ``question`` and ``anc``: a code or an ancestor in the
+    segment's code_path): the explaining segment (the first without `avoid`, "negated" or
+    "skip" (does not count), else the first) and how many segments there are."""
+    seg = _by_answer(coding)
+    counts = seg.groupby(keys).size()
+    first = seg.sort_values([avoid, "order"], kind="stable").drop_duplicates(keys)
+    fields = [c for c in ("via", "question", "match", "quote", "rule", "negated") if c not in keys]
+    first = first.set_index(keys)[fields]
     first["segments"] = counts.reindex(first.index).to_numpy()
-    first.index = first.index.set_names(["row", "code"])
     return first
+
+
+def _change_rows(
+    new: Coding,
+    codes: list[str],
+    labels: dict[str, str],
+    units: list[tuple[int, str | None]],
+    explain: dict[str, pd.DataFrame],
+    gained: np.ndarray,
+    lost: np.ndarray,
+) -> pd.DataFrame:
+    """One row per changed (unit, code), in unit then code order, with the segment that
+    explains it. A unit is (row, None) for a respondent or (row, question) for an answer."""
+    ids = _ids(new)
+    fields = ("question", "via", "match", "quote", "rule")
+    rows = []
+    for i, k in np.argwhere(gained.astype(bool) | lost.astype(bool)).tolist():
+        kind = "gained" if gained[i, k] else "lost"
+        row, question = units[i]
+        key = (row, codes[k]) if question is None else (row, question, codes[k])
+        table = explain[kind]
+        hit = table.loc[key] if key in table.index else None
+        found = {c: hit[c] for c in fields if c in hit.index} if hit is not None else {}
+        if question is not None:
+            found["question"] = question
+        rows.append({
+            "row": row, "id": ids[row - 1], "code": codes[k], "label": labels[codes[k]],
+            "change": kind, **{c: found.get(c, "") for c in fields},
+            "negated": bool(hit["negated"]) if hit is not None else False,
+            "segments": int(hit["segments"]) if hit is not None else 0,
+        })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
 
 
 def _changes(
@@ -351,44 +367,29 @@ def _changes(
     gained: np.ndarray,
     lost: np.ndarray,
 ) -> pd.DataFrame:
-    """One row per changed (respondent, code), row then code order, with its explanation."""
-    ids = _ids(new)
-    explain = {"gained": _explaining(new.segments), "lost": _explaining(old.segments)}
-    rows = []
-    changed_at = np.argwhere(gained.astype(bool) | lost.astype(bool))  # row-major: row, code
-    for i, k in changed_at.tolist():
-        kind = "gained" if gained[i, k] else "lost"
-        key = (i + 1, codes[k])
-        table = explain[kind]
-        hit = table.loc[key] if key in table.index else None
-        rows.append({
-            "row": i + 1, "id": ids[i], "code": codes[k], "label": labels[codes[k]],
-            "change": kind,
-            **({c: hit[c] for c in ("question", "via", "match", "quote", "rule")}
-               if hit is not None else dict.fromkeys(("question", "via", "match", "quote",
-                                                       "rule"), "")),
-            "negated": bool(hit["negated"]) if hit is not None else False,
-            "segments": int(hit["segments"]) if hit is not None else 0,
-        })  # fmt: skip
-    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
+    """One row per changed (respondent, code), row then code order, with its explanation
+    (the first segment of the code or below it that is not negated, else the first)."""
+    keys = ["row", "anc"]
+    explain = {
+        "gained": _explaining(new, keys, "negated"),
+        "lost": _explaining(old, keys, "negated"),
+    }
+    units: list[tuple[int, str | None]] = [(i + 1, None) for i in range(len(gained))]
+    return _change_rows(new, codes, labels, units, explain, gained, lost)
 
 
 # --- the answer unit ---------------------------------------------------------------------
 
 
-def _counting(coding: Coding) -> np.ndarray:
-    """Per segment of `coding` (segments.csv order): whether it counts (`Coding.counting`)."""
-    return coding.counting().to_numpy(dtype=bool)
-
-
 def _by_answer(coding: Coding) -> pd.DataFrame:
     """The coding's segments, one row per (segment, code or ancestor in its code_path) as
-    ``anc``, with ``order`` (segments.csv position) and ``counts``."""
+    ``anc``, with ``order`` (segments.csv position), ``counts`` (`Coding.counting`) and its
+    negation ``skip``."""
     seg = coding.segments.reset_index(drop=True)
     if seg.empty:
         return pd.DataFrame(columns=["row", "question", "anc", "via", "match", "quote", "rule",
-                                     "negated", "order", "counts"])  # fmt: skip
+                                     "negated", "order", "counts", "skip"])  # fmt: skip
+    counts = coding.counting().to_numpy(dtype=bool)
     return seg.assign(
         row=seg["row"].astype(np.int64),
         question=seg["question"].astype(str),
@@ -396,7 +397,8 @@ def _by_answer(coding: Coding) -> pd.DataFrame:
         anc=seg["code_path"].astype(str).str.split("/"),
         negated=seg["negated"].astype(bool),
         order=np.arange(len(seg)),
-        counts=_counting(coding),
+        counts=counts,
+        skip=~counts,
     ).explode("anc")
 
 
@@ -429,19 +431,6 @@ def _answer_matrix(coding: Coding, codes: list[str], answers: list[tuple[int, st
     return out
 
 
-def _answer_explaining(coding: Coding) -> pd.DataFrame:
-    """Per (row, question, code or ancestor): the explaining segment (the first that counts,
-    else the first) and how many segments there are."""
-    seg = _by_answer(coding)
-    keys = ["row", "question", "anc"]
-    counts = seg.groupby(keys).size()
-    first = seg.assign(skip=~seg["counts"].astype(bool))
-    first = first.sort_values(["skip", "order"], kind="stable").drop_duplicates(keys)
-    first = first.set_index(keys)[["via", "match", "quote", "rule", "negated"]]
-    first["segments"] = counts.reindex(first.index).to_numpy()
-    return first
-
-
 def _answer_changes(
     old: Coding,
     new: Coding,
@@ -452,26 +441,11 @@ def _answer_changes(
     lost: np.ndarray,
 ) -> pd.DataFrame:
     """One row per changed (answer, code), row, question then code order, explained by a
-    segment of that answer."""
-    ids = _ids(new)
-    explain = {"gained": _answer_explaining(new), "lost": _answer_explaining(old)}
-    rows = []
-    for i, k in np.argwhere(gained.astype(bool) | lost.astype(bool)).tolist():
-        kind = "gained" if gained[i, k] else "lost"
-        row, question = answers[i]
-        key = (row, question, codes[k])
-        table = explain[kind]
-        hit = table.loc[key] if key in table.index else None
-        fields = ("via", "match", "quote", "rule")
-        rows.append({
-            "row": row, "id": ids[row - 1], "code": codes[k], "label": labels[codes[k]],
-            "change": kind, "question": question,
-            **({c: hit[c] for c in fields} if hit is not None else dict.fromkeys(fields, "")),
-            "negated": bool(hit["negated"]) if hit is not None else False,
-            "segments": int(hit["segments"]) if hit is not None else 0,
-        })  # fmt: skip
-    frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    return frame.astype({"row": np.int64, "negated": bool, "segments": np.int64})
+    segment of that answer (the first that counts, else the first)."""
+    keys = ["row", "question", "anc"]
+    explain = {"gained": _explaining(new, keys, "skip"), "lost": _explaining(old, keys, "skip")}
+    units: list[tuple[int, str | None]] = list(answers)
+    return _change_rows(new, codes, labels, units, explain, gained, lost)
 
 
 def _ids(coding: Coding) -> list[str]:

@@ -8,9 +8,8 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from qualcode.codebook.load import parse_codebook
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import Codebook, check_code_ids
 from qualcode.coding.run import code
-from qualcode.errors import QualcodeError, did_you_mean
 
 
 def pattern_codebook(pattern: str, regex: bool = False, language: str = "en") -> Codebook:
@@ -37,12 +36,7 @@ def kwic(
 ) -> pd.DataFrame:
     """One row per hit: id, question, left context, match, right context, code, rule, negated."""
     if code_id is not None:
-        ids = codebook.ids
-        if code_id not in ids:
-            suggestion = did_you_mean(code_id, ids)
-            raise QualcodeError(
-                "E501", code=code_id, suggestion=suggestion, available=", ".join(ids)
-            )
+        check_code_ids([code_id], codebook.ids)
     coding = code(data, codebook, text=text, id=id, negation=None)
     seg = coding.segments
     if code_id is not None:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.redact import KINDS, apply_redactions, find_redactions, shift
-from qualcode.codebook.model import Code, Codebook
+from qualcode.codebook.model import Code, Codebook, check_code_ids
 from qualcode.coding.result import Coding
 from qualcode.errors import QualcodeError, did_you_mean
 
@@ -124,12 +124,7 @@ def _wanted_codes(codebook: Codebook, codes: Sequence[str] | None) -> list[Code]
     ids = codebook.ids
     if codes is None:
         return list(codebook.walk())
-    for code_id in codes:
-        if code_id not in ids:
-            raise QualcodeError(
-                "E501", None, code=code_id, suggestion=did_you_mean(code_id, ids),
-                available=", ".join(ids),
-            )  # fmt: skip
+    check_code_ids(codes, ids)
     asked = set(codes)
     return [c for c in codebook.walk() if c.id in asked]
 

@@ -6,11 +6,11 @@ Plain frozen dataclasses: the loader builds them once; the compiler turns them i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from qualcode.errors import Location
+from qualcode.errors import Location, QualcodeError, did_you_mean
 
 NegationMode = Literal["exclude", "flag", "ignore"]
 Unit = Literal["sentence", "answer"]
@@ -124,3 +124,14 @@ class Codebook:
     def negation_for(self, code: Code) -> NegationMode:
         """The negation mode in force for a code: its own, else the codebook default."""
         return code.negation or self.negation
+
+
+def check_code_ids(codes: Iterable[str], known: Sequence[str]) -> None:
+    """E501, with a did-you-mean and the list of codes, for the first of `codes` that is not
+    one of `known` (the ids a user may name: `--code` of kwic, quotes and diff)."""
+    for code_id in codes:
+        if code_id not in known:
+            raise QualcodeError(
+                "E501", None, code=code_id, suggestion=did_you_mean(code_id, list(known)),
+                available=", ".join(known),
+            )  # fmt: skip

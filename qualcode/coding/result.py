@@ -101,14 +101,9 @@ class Coding:
         else the file the manifest records (E656 when that file is gone)."""
         from qualcode.codebook.load import load_codebook
 
-        if path is not None:
-            return load_codebook(path)
-        if self.codebook is not None:
+        if path is None and self.codebook is not None:
             return self.codebook
-        recorded = self.manifest.get("codebook", {}).get("path")
-        if not recorded or not Path(recorded).is_file():
-            raise QualcodeError("E656", None, path=recorded)
-        return load_codebook(recorded)
+        return load_codebook(codebook_path(self.manifest, path))
 
     def quotes(
         self,
@@ -302,6 +297,23 @@ LEGACY_DTYPES: dict[str, dict[str, str]] = {
         "negated_segments": "int64",
     },
 }  # fmt: skip
+
+
+def codebook_path(
+    manifest: Mapping[str, Any],
+    codebook: str | Path | None = None,
+    outdir: str | Path | None = None,
+) -> Path:
+    """`codebook` when given, else the codebook file the manifest records; E656 (located at
+    ``OUTDIR/manifest.json`` when `outdir` is given) when that file is gone. Every verb that
+    needs the codebook of an output folder asks here."""
+    if codebook is not None:
+        return Path(codebook)
+    path = (manifest.get("codebook") or {}).get("path")
+    if not path or not Path(path).is_file():
+        where = Location(str(Path(outdir) / MANIFEST)) if outdir is not None else None
+        raise QualcodeError("E656", where, path=path)
+    return Path(path)
 
 
 def load_coding(outdir: str | Path) -> Coding:

@@ -39,7 +39,7 @@ from qualcode.analysis.crosstab import (
 from qualcode.analysis.quotes import select_quotes
 from qualcode.analysis.redact import redact
 from qualcode.codebook.model import Code, Codebook
-from qualcode.coding.result import FILES, Coding
+from qualcode.coding.result import FILES, Coding, codebook_path
 from qualcode.errors import Location, QualcodeError
 from qualcode.export.report_charts import (
     MAX_GROUPS,
@@ -222,12 +222,7 @@ def write_report(
     outdir = Path(outdir)
     coding = load_coding(outdir)
     recorded = coding.manifest.get("codebook", {}) or {}
-    if codebook is None:
-        path = recorded.get("path")
-        if not path or not Path(path).is_file():
-            raise QualcodeError("E656", Location(str(outdir / "manifest.json")), path=path)
-        codebook = Path(path)
-    codebook = Path(codebook)
+    codebook = codebook_path(coding.manifest, codebook, outdir)
     target = Path(output) if output is not None else default_output(outdir)
     check_output(target, outdir, [codebook, coding.manifest.get("input", {}).get("path")])
     book = load_codebook(codebook)

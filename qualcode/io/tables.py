@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qualcode.errors import Location, QualcodeError
-from qualcode.io.write import AtomicFile
+from qualcode.io.write import AtomicFile, stable_zip_entry
 
 FORMATS = ("csv", "xlsx", "parquet")
 
@@ -641,7 +641,6 @@ def _repack(raw: IO[bytes], handle: IO[bytes], properties: Any) -> None:
 
     moment = stamp()
     naive = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    date_time = max(min(naive, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
     properties.created = properties.modified = naive
     properties.creator = "qualcode"
     properties.lastModifiedBy = None
@@ -650,10 +649,7 @@ def _repack(raw: IO[bytes], handle: IO[bytes], properties: Any) -> None:
         zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            out = zipfile.ZipInfo(info.filename, date_time=date_time.timetuple()[:6])
-            out.compress_type = zipfile.ZIP_DEFLATED
-            out.create_system = 3
-            out.external_attr = 0o644 << 16
+            out = stable_zip_entry(info.filename, naive)
             if info.filename == "docProps/core.xml":
                 dst.writestr(out, tostring(properties.to_tree()))
                 continue

@@ -119,19 +119,25 @@ def write_json(path: str | Path, data: Any) -> Path:
     return write_text(path, text)
 
 
+def stable_zip_entry(name: str, moment: datetime) -> zipfile.ZipInfo:
+    """A zip entry whose bytes depend only on its name and contents: stamped `moment`
+    (naive UTC, clamped to what a zip can hold), deflated, Unix, mode 0644."""
+    date_time = max(min(moment, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
+    entry = zipfile.ZipInfo(name, date_time=date_time.timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.create_system = 3
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
 def repack_zip(data: bytes, moment: datetime) -> bytes:
     """The same zip with every entry stamped `moment` (clamped to what a zip can hold), in
     the same order, deflated, with fixed attributes: equal contents give equal bytes."""
-    date_time = max(min(moment, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info))
+            dst.writestr(stable_zip_entry(info.filename, moment), src.read(info))
     return out.getvalue()

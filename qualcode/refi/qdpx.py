@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from qualcode.codebook.model import Codebook
-from qualcode.coding.result import Coding
+from qualcode.coding.result import Coding, codebook_path
 from qualcode.errors import Location, QualcodeError
-from qualcode.io.write import atomic_write_bytes
+from qualcode.io.write import atomic_write_bytes, stable_zip_entry
 from qualcode.refi.guids import USER_GUID, USER_NAME, code_guid, guid
 from qualcode.refi.qdc import ORIGIN, add_codes
 from qualcode.refi.xmlio import element, serialise, text_element
@@ -76,12 +76,7 @@ def codebook_for(
     from qualcode.codebook.load import load_codebook
 
     recorded = coding.manifest.get("codebook", {})
-    if codebook is None:
-        path = recorded.get("path")
-        if not path or not Path(path).is_file():
-            where = Location(str(Path(outdir) / "manifest.json"))
-            raise QualcodeError("E656", where, path=path)
-        codebook = Path(path)
+    codebook = codebook_path(coding.manifest, codebook, outdir)
     book = load_codebook(codebook)
     notes = []
     if recorded.get("sha256") and book.sha256 != recorded["sha256"]:
@@ -336,13 +331,8 @@ def _zip(entries: list[tuple[str, bytes]], created: str | None) -> bytes:
     moment = datetime(1980, 1, 1)
     if created:
         moment = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
-    moment = max(min(moment, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(stable_zip_entry(name, moment), data)
     return out.getvalue()
