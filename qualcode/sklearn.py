@@ -25,12 +25,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from qualcode.codebook.load import load_codebook
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import NEGATION_MODES, Codebook, segment_counts
 from qualcode.coding.chunk import code_chunk
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
 from qualcode.errors import QualcodeError
-
-NEGATION_MODES = ("exclude", "flag", "ignore")
 
 
 class CodebookVectorizer(TransformerMixin, BaseEstimator):
@@ -161,7 +159,7 @@ def _counts(compiled: CompiledCodebook, segments: dict[str, list], n: int) -> np
     counts = np.zeros((n, len(compiled.codes)), dtype=np.int32)
     codes = compiled.codes
     for row, code, negated in zip(segments["row"], segments["code"], segments["negated"]):
-        if negated and codes[code].negation == "exclude":
+        if not segment_counts(negated, codes[code].negation):
             continue  # does not code the answer, so does not count
         index: int | None = code
         while index is not None:

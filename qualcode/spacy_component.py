@@ -26,13 +26,12 @@ from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
 from qualcode.codebook.load import _decode, load_codebook, parse_codebook
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import NEGATION_MODES, Codebook
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
 from qualcode.coding.engine import Engine, SegmentTable
 from qualcode.errors import Location, QualcodeError
 from qualcode.text.pipeline import TextPipeline, load_lemma_table
 
-NEGATION_MODES = ("exclude", "flag", "ignore")
 # Factories whose annotations the engine reads from the Doc instead of computing its own.
 LEMMA_FACTORIES = ("lemmatizer", "trainable_lemmatizer")
 SENTENCE_FACTORIES = ("parser", "beam_parser", "senter")

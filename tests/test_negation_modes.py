@@ -121,3 +121,27 @@ def test_hash_precheck_agrees_with_the_detector(pieces: list[str]) -> None:
         tokens = [t.lower_ for t in doc[first:last]]
         expected = compiled.detector.find(tokens, start - first, min(end, last) - first)
         assert seg.negated == (expected is not None), (text, seg.match)
+
+
+def test_one_rule_for_what_counts_matrix_counting_and_report_agree() -> None:
+    """The matrix, `Coding.counting()` and the report's "rules that fired most" all follow
+    `segment_counts`: under `negation: flag` a negated hit counts everywhere (the report
+    used to drop it)."""
+    from qualcode.codebook.model import NegationMode, segment_counts, segments_count
+    from qualcode.export.report import top_rules
+
+    coding = run("defaults: {negation: exclude}\n")
+    seg = coding.segments
+    counting = coding.counting()
+    modes = {"bladder": "exclude", "cravings": "flag", "mood": "ignore"}
+    expected = [segment_counts(n, modes[c]) for n, c in zip(seg["negated"], seg["code"])]
+    assert counting.tolist() == expected
+    assert segments_count(seg["negated"].astype(str), seg["code"].map(modes)).tolist() == expected
+    for code_id in modes:
+        coded_rows = set(seg.loc[counting & (seg["code"] == code_id), "row"])
+        assert coded_rows == {i + 1 for i, v in enumerate(coding.matrix[code_id]) if v}
+    rules = top_rules(coding).set_index("code")
+    assert rules.loc["cravings", "hits"] == 2  # both negated, both count under flag
+    assert rules.loc["bladder", "hits"] == 2  # the negated third is left out under exclude
+    assert NegationMode("flag") == "flag" and str(NegationMode.FLAG) == "flag"
+    assert not NegationMode.IGNORE.detects

@@ -74,10 +74,7 @@ def _code_strata(coding: Any, units: pd.DataFrame) -> pd.Series:
     segments = coding.segments
     summary = coding.summary_table
     order = {str(c): i for i, c in enumerate(summary["code"])}
-    excluding = {str(c) for c, m in zip(summary["code"], summary["negation"]) if m == "exclude"}
-    counted = segments[
-        ~(segments["negated"].astype(bool) & segments["code"].astype(str).isin(excluding))
-    ]
+    counted = segments[coding.counting()]
     pairs = counted[["row", "question", "code"]].astype({"code": str, "question": str})
     pairs = pairs.drop_duplicates()
     size = pairs.groupby("code").size()

@@ -190,7 +190,7 @@ def draft_from_code(code: Code) -> DraftCode:
         examples=list(code.examples),
         non_examples=list(code.non_examples),
         color=code.color,
-        negation=code.negation,
+        negation=None if code.negation is None else str(code.negation),
         children=[draft_from_code(c) for c in code.children],
     )
 
@@ -203,6 +203,6 @@ def draft_from_codebook(codebook: Codebook) -> DraftCodebook:
         version=codebook.version,
         description=codebook.description,
         language=codebook.language,
-        negation=codebook.negation if codebook.negation != "exclude" else None,
+        negation=str(codebook.negation) if codebook.negation != "exclude" else None,
         unit=codebook.unit if codebook.unit != "sentence" else None,
     )

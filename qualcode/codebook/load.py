@@ -18,7 +18,15 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
-from qualcode.codebook.model import Code, Codebook, NegationSettings, Rule, TermSeq
+from qualcode.codebook.model import (
+    NEGATION_MODES,
+    Code,
+    Codebook,
+    NegationMode,
+    NegationSettings,
+    Rule,
+    TermSeq,
+)
 from qualcode.errors import Location, QualcodeError, did_you_mean
 
 TOP_KEYS = ("name", "version", "language", "description", "model", "defaults", "negation", "codes")
@@ -29,7 +37,6 @@ CODE_KEYS = (
 DEFAULTS_KEYS = ("negation", "unit")
 NEGATION_KEYS = ("pre", "post", "pseudo", "terminators", "window")
 RULE_KEYS = {"regex": ("regex",), "near": ("near", "within"), "tokens": ("tokens",)}
-NEGATION_MODES = ("exclude", "flag", "ignore")
 UNITS = ("sentence", "answer")
 RULE_FORMS = (
     "a word, a phrase, a glob (crav*), {regex: ...}, {near: [...], within: N}, {tokens: [...]}"
@@ -236,7 +243,7 @@ class _Checker:
         defaults = root.get("defaults") or CommentedMap()
         defaults = self.mapping(defaults, self.value_at(root, "defaults"), "defaults")
         self.check_keys(defaults, DEFAULTS_KEYS, "defaults")
-        default_negation = self.choice(defaults, "negation", NEGATION_MODES) or "exclude"
+        default_negation = _mode(self.choice(defaults, "negation", NEGATION_MODES) or "exclude")
         unit = self.choice(defaults, "unit", UNITS) or "sentence"
         codes_node = self.seq(root, "codes", "the codebook")
         if not codes_node:
@@ -249,7 +256,7 @@ class _Checker:
             version=self.text(root, "version", "the codebook"),
             language=language,
             description=self.text(root, "description", "the codebook"),
-            negation=default_negation,  # type: ignore[arg-type]
+            negation=default_negation,
             unit=unit,  # type: ignore[arg-type]
             model=model,
             negation_lexicon=self.negation_settings(root),
@@ -315,7 +322,7 @@ class _Checker:
             non_examples=self.texts(node, "non_examples", context),
             children=children,
             color=color,
-            negation=self.choice(node, "negation", NEGATION_MODES),  # type: ignore[arg-type]
+            negation=_mode(self.choice(node, "negation", NEGATION_MODES)),
             where=where,
         )
 
@@ -425,3 +432,7 @@ def _plain(node: Any) -> Any:
     if isinstance(node, list):
         return [_plain(v) for v in node]
     return node
+
+
+def _mode(value: str | None) -> NegationMode | None:
+    return None if value is None else NegationMode(value)

@@ -8,11 +8,61 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Literal
+
+import numpy as np
 
 from qualcode.errors import Location, QualcodeError, did_you_mean
 
-NegationMode = Literal["exclude", "flag", "ignore"]
+
+class NegationMode(str, Enum):
+    """What a negated hit of a code does (the codebook's `negation:` key).
+
+    A `str` enum: members compare equal to their YAML spelling ("exclude" == EXCLUDE) and
+    print as it, so tables and manifests keep the plain words.
+    """
+
+    EXCLUDE = "exclude"  # a negated hit is kept as a segment but does not code the answer
+    FLAG = "flag"  # a negated hit codes the answer; its segment says it was negated
+    IGNORE = "ignore"  # negation is not looked for: no hit is ever negated
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def detects(self) -> bool:
+        """Whether hits of a code in this mode are checked for negation at all."""
+        return self is not NegationMode.IGNORE
+
+
+NEGATION_MODES: tuple[str, ...] = tuple(m.value for m in NegationMode)
+
+
+def segment_counts(negated: bool, mode: NegationMode | str) -> bool:
+    """The one rule for whether a segment codes its answer: every segment except a negated
+    one of a code whose negation mode is "exclude". Everything that counts (the matrix,
+    summary, agreement, report, REFI export, sampling strata) asks this, or its vectorised
+    twin :func:`segments_count`."""
+    return not (negated and mode == NegationMode.EXCLUDE)
+
+
+def segments_count(negated: Any, modes: Any) -> np.ndarray:
+    """:func:`segment_counts` for arrays: `negated` (bools, or the strings "True"/"False"
+    of a segments.csv read back) and each segment's code's mode."""
+    neg = np.asarray(negated)
+    if neg.dtype.kind not in "bifu":
+        neg = np.array([_truthy(v) for v in neg.tolist()], dtype=bool)
+    excluded = np.asarray([str(m) == NegationMode.EXCLUDE.value for m in modes], dtype=bool)
+    return ~(neg.astype(bool) & excluded)
+
+
+def _truthy(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value)
+
+
 Unit = Literal["sentence", "answer"]
 RuleKind = Literal["word", "phrase", "glob", "regex", "near", "tokens"]
 
@@ -98,7 +148,7 @@ class Codebook:
     version: str = ""
     language: str = "en"
     description: str = ""
-    negation: NegationMode = "exclude"
+    negation: NegationMode = NegationMode.EXCLUDE
     unit: Unit = "sentence"
     model: str | None = None
     negation_lexicon: NegationSettings = field(default_factory=NegationSettings)
@@ -123,7 +173,7 @@ class Codebook:
 
     def negation_for(self, code: Code) -> NegationMode:
         """The negation mode in force for a code: its own, else the codebook default."""
-        return code.negation or self.negation
+        return NegationMode(code.negation or self.negation)
 
 
 def check_code_ids(codes: Iterable[str], known: Sequence[str]) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.codebook.load import load_codebook
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import NEGATION_MODES, Codebook
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
 from qualcode.coding.parallel import executor_for
 from qualcode.coding.result import TABLES, check_output_dir, finish_output
@@ -75,8 +75,8 @@ def apply_file(
     """
     say = notify or (lambda note: None)
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    if negation is not None and negation not in ("exclude", "flag", "ignore"):
-        raise QualcodeError("E113", key="negation", allowed="exclude, flag, ignore", got=negation)
+    if negation is not None and negation not in NEGATION_MODES:
+        raise QualcodeError("E113", key="negation", allowed=", ".join(NEGATION_MODES), got=negation)
     stream = open_answers(
         answers, encoding, sheet=sheet, delimiter=delimiter, skip_bad_rows=skip_bad_rows
     )

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from qualcode.codebook.model import Code, Codebook, Rule, TermSeq
+from qualcode.codebook.model import Code, Codebook, NegationMode, Rule, TermSeq
 from qualcode.text.negation import NegationDetector, NegationLexicon
 from qualcode.text.pipeline import TextPipeline, make_pipeline, split_single_letter_abbreviations
 
@@ -54,7 +54,7 @@ class CompiledCode:
     code: Code
     index: int
     parent: int | None
-    negation: str
+    negation: NegationMode
     match: list[CompiledRule] = field(default_factory=list)
     unless: list[CompiledRule] = field(default_factory=list)
 
@@ -238,7 +238,7 @@ def compile_codebook(
     codes: list[CompiledCode] = []
     for i, code in enumerate(codebook.walk()):
         parent = index_of[code.path[-2]] if len(code.path) > 1 else None
-        mode = negation or codebook.negation_for(code)
+        mode = NegationMode(negation) if negation else codebook.negation_for(code)
         cc = CompiledCode(code=code, index=i, parent=parent, negation=mode)
         cc.match = [builder.rule(r, i, n, True) for n, r in enumerate(code.match)]
         cc.unless = [builder.rule(r, i, n, False) for n, r in enumerate(code.unless)]

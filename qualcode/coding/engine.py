@@ -19,6 +19,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_STAR
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from qualcode.codebook.model import segment_counts
 from qualcode.coding.compile import CompiledCodebook, CompiledRule
 from qualcode.coding.prefilter import screen
 from qualcode.text.negation import NegationDetector
@@ -228,14 +229,14 @@ class Engine:
             for hit in keep_longest(hits):
                 unit = doc_info.unit_span(hit.start)
                 negated = False
-                if cc.negation != "ignore":
+                if cc.negation.detects:
                     negated = doc_info.negated(hit, unit, self.c.detector)
                 start, end = doc_info.chars(hit)
                 segments.add(
                     row, question, cc.index, start, end, text[start:end],
                     doc_info.quote(hit, unit), negated, hit.rule,
                 )  # fmt: skip
-                if not (negated and cc.negation == "exclude"):
+                if segment_counts(negated, cc.negation):
                     coded = True
             if coded:
                 matrix[row, cc.index] = 1

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import Codebook, NegationMode, segments_count
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.tables import (
     FORMATS,
@@ -93,8 +93,8 @@ class Coding:
         )
         if len(seg) == 0:
             return pd.Series([], index=seg.index, dtype=bool)
-        excluded = seg["code"].astype(str).map(lambda c: modes.get(c, "exclude") == "exclude")
-        return ~(seg["negated"].astype(bool) & excluded.astype(bool))
+        code_modes = [modes.get(c, NegationMode.EXCLUDE.value) for c in seg["code"].astype(str)]
+        return pd.Series(segments_count(seg["negated"], code_modes), index=seg.index)
 
     def load_codebook(self, path: str | Path | None = None) -> Codebook:
         """The codebook of this coding: `path` when given, else the one it was coded with,

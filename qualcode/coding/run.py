@@ -14,7 +14,7 @@ import pandas as pd
 
 from qualcode import __version__
 from qualcode.codebook.load import load_codebook
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import NEGATION_MODES, Codebook
 from qualcode.coding.chunk import ChunkResult, code_chunk
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
 from qualcode.coding.result import SEGMENT_COLUMNS, Coding
@@ -51,8 +51,8 @@ def code(
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
     text_cols, id_col, _notes = resolve_columns(data, text, id)
-    if negation is not None and negation not in ("exclude", "flag", "ignore"):
-        raise QualcodeError("E113", key="negation", allowed="exclude, flag, ignore", got=negation)
+    if negation is not None and negation not in NEGATION_MODES:
+        raise QualcodeError("E113", key="negation", allowed=", ".join(NEGATION_MODES), got=negation)
     compiled = compiled or compile_codebook(codebook, model=model, negation=negation)
     assembler = ChunkAssembler(compiled, data.columns, text_cols, id_col, labels, per_question)
     parts: dict[str, list[pd.DataFrame]] = {}

@@ -67,6 +67,6 @@ class Tally:
                 "ci95_high": round(100 * high, 2),
                 "segments": int(segments[cc.index]),
                 "negated_segments": int(negated[cc.index]),
-                "negation": cc.negation,
+                "negation": cc.negation.value,
             })  # fmt: skip
         return pd.DataFrame.from_records(records)

@@ -538,18 +538,13 @@ def _cooccurrence_section(coding: Coding, prev: pd.DataFrame) -> str:
     ])  # fmt: skip
 
 
-def _true(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1")
-    return bool(value)
-
-
 def top_rules(coding: Coding) -> pd.DataFrame:
-    """Per (code, rule): hits (segments not negated) and respondents, from segments."""
+    """Per (code, rule): hits that count (as the summary beside it counts them: negated hits
+    too under `negation: flag`) and respondents, from segments."""
     seg = coding.segments
     if seg.empty:
         return pd.DataFrame(columns=["code", "rule", "hits", "respondents"])
-    kept = seg.loc[~seg["negated"].map(_true), ["code", "rule", "row"]].copy()
+    kept = seg.loc[coding.counting(), ["code", "rule", "row"]].copy()
     kept["rule"] = kept["rule"].fillna("").astype(str)
     grouped = kept.groupby(["code", "rule"], sort=True)["row"]
     frame = pd.DataFrame({"hits": grouped.size(), "respondents": grouped.nunique()})
@@ -567,7 +562,8 @@ def _codes_section(coding: Coding, book: Codebook, prev: pd.DataFrame, quotes: p
         "each from a different respondent, chosen and redacted as by "
         f"<code>qualcode quotes</code> with the same seed "
         f"({h(quotes.attrs.get('quotes', {}).get('seed', '?'))}). Rules: the codebook rules "
-        f"with the most hits that were not negated (top {TOP_RULES}).</p>",
+        f"with the most hits that count (top {TOP_RULES}; a negated hit counts only under "
+        "<code>negation: flag</code>).</p>",
     ]
     for code in book.walk():
         parts.append(_code_section(code, stats, quotes, rules, labels))
@@ -623,7 +619,7 @@ def _code_section(
     ).head(TOP_RULES)  # fmt: skip
     parts.append("<h4>Rules that fired most</h4>")
     if mine_rules.empty:
-        parts.append('<p class="none">No hits that were not negated.</p>')
+        parts.append('<p class="none">No hits that count.</p>')
     else:
         show_code = len(family) > 1
         head = '<th scope="col">Code</th>' if show_code else ""

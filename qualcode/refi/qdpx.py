@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.model import Codebook, segment_counts
 from qualcode.coding.result import Coding, codebook_path
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.write import atomic_write_bytes, stable_zip_entry
@@ -50,7 +50,7 @@ def keep_segment(negated: bool, mode: str, include_negated: bool) -> bool:
     """Whether a segment goes into the project: a hit that coded the answer (not negated,
     or negated under the code's `flag` mode), and every negated hit with
     `include_negated`. So by default the project codes exactly what coded.csv codes."""
-    return (not negated) or include_negated or mode == "flag"
+    return segment_counts(negated, mode) or include_negated
 
 
 def project_zip(coding: Coding, codebook: Codebook, *, include_negated: bool = False) -> Export:
