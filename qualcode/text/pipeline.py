@@ -9,9 +9,11 @@ nothing because answers reuse a small vocabulary). Nothing is ever downloaded.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 
 from qualcode.errors import QualcodeError
@@ -41,10 +43,17 @@ class TextPipeline:
         }
 
 
-def make_pipeline(language: str = "en", model: str | None = None) -> TextPipeline:
-    """Build the pipeline: the named installed model, else the offline default."""
-    if model:
-        return _trained(model)
+def make_pipeline(
+    language: str = "en", model: str | None = None, special_cases: SpecialCases | None = None
+) -> TextPipeline:
+    """Build the pipeline: the named installed model, else the offline default, its tokenizer
+    given `special_cases` (what a compiled codebook needs, see coding.compile)."""
+    pipeline = _trained(model) if model else _blank(language)
+    apply_special_cases(pipeline.nlp, special_cases or {})
+    return pipeline
+
+
+def _blank(language: str) -> TextPipeline:
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError):
@@ -115,16 +124,34 @@ def load_lemma_table(language: str) -> dict[str, str]:
     return table
 
 
-def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
-    """Make "k." and "K." split into the letter + "." for these letters.
+#: Tokenizer special cases: a text -> the tokens it becomes, as `Tokenizer.add_special_case`
+#: takes them ({ORTH: "k"}, ...).
+SpecialCases = dict[str, list[dict[int, str]]]
+
+
+def abbreviation_cases(letters: Iterable[str]) -> SpecialCases:
+    """Special cases that make "k." and "K." split into the letter + "." for these letters.
 
     spaCy's English tokenizer keeps a letter followed by a period as one token: "k." through a
     tokenizer exception, "K." because its suffix rules protect initials ("J. Smith"). So "I
-    quit k." would never match a codebook rule `k`. When a codebook has a single-letter term we
-    add special cases that split it (only for its letters; other initials are untouched).
+    quit k." would never match a codebook rule `k`. When a codebook has a single-letter term
+    these cases split it (only for its letters; other initials are untouched).
     """
-    from spacy.attrs import ORTH
-
+    cases: SpecialCases = {}
     for letter in sorted(letters):
         for form in (letter.lower(), letter.upper()):
-            nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: form}, {ORTH: "."}])
+            cases[f"{form}."] = [{ORTH: form}, {ORTH: "."}]
+    return cases
+
+
+def apply_special_cases(nlp: Language, cases: SpecialCases) -> None:
+    """Add special cases to `nlp`'s tokenizer: only the owner of a pipeline calls this
+    (make_pipeline for its own, the spaCy component for the user's when asked to)."""
+    for text, tokens in cases.items():
+        nlp.tokenizer.add_special_case(text, tokens)
+
+
+def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
+    """Make "k." and "K." split into the letter + "." for these letters (see
+    :func:`abbreviation_cases`)."""
+    apply_special_cases(nlp, abbreviation_cases(letters))
