@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import srsly
 from spacy.language import Language
@@ -42,14 +42,19 @@ def _key(span: Span, name: str) -> tuple[object, ...]:
     return ("qualcode._.", name, span.start_char, span.end_char, span.label)
 
 
+def _user_data(span: Span) -> dict[Any, Any]:
+    # spaCy types user_data as keyed by str; any hashable key works, as spaCy's own do.
+    return cast(dict[Any, Any], span.doc.user_data)
+
+
 def _extension(name: str) -> None:
     """Register `Span._.<name>` (label-aware storage in doc.user_data) unless already set."""
     if Span.has_extension(name):
         return
     Span.set_extension(
         name,
-        getter=lambda span: span.doc.user_data.get(_key(span, name)),
-        setter=lambda span, value: span.doc.user_data.__setitem__(_key(span, name), value),
+        getter=lambda span: _user_data(span).get(_key(span, name)),
+        setter=lambda span, value: _user_data(span).__setitem__(_key(span, name), value),
     )
 
 
@@ -116,7 +121,7 @@ class QualcodeComponent:
         pipeline = TextPipeline(
             nlp=nlp,
             name=f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')} (spaCy component)",
-            lemma_table=load_lemma_table(nlp.lang),
+            lemma_table=load_lemma_table(nlp.lang or ""),
         )
         if self.split_abbreviations:
             # The component owns this tokenizer change, as make_pipeline does for `apply`;
@@ -181,6 +186,7 @@ class QualcodeComponent:
             span = doc.char_span(
                 hit.char_start, hit.char_end, label=ids[hit.code], alignment_mode="expand"
             )
+            assert span is not None  # "expand" always gives a span for in-range offsets
             span._.negated = hit.negated
             span._.rule = hit.rule
             out.append(span)
@@ -207,7 +213,7 @@ class QualcodeComponent:
 
     def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
         """The codebook's text (and path and sha256) as msgpack."""
-        return srsly.msgpack_dumps(self._state())
+        return cast(bytes, srsly.msgpack_dumps(self._state()))
 
     def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> QualcodeComponent:
         """Load the codebook stored by `to_bytes` and compile it."""

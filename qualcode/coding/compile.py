@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,7 @@ class _Builder:
             self.seqs.append(ids)
         return self.seq_ids[ids]
 
-    def screen_for(self, seqs: tuple[int, ...] | list[int]) -> None:
+    def screen_for(self, seqs: Sequence[int]) -> None:
         if self.for_match:
             pieces = self.pieces
             self.prefilter.require([[pieces[p] for p in self.seqs[sid]] for sid in seqs])
@@ -146,7 +147,7 @@ class _Builder:
 
 def single_letters(codebook: Codebook) -> set[str]:
     """Single-letter alphabetic terms anywhere in the codebook's rules."""
-    letters = set()
+    letters: set[str] = set()
     for code in codebook.walk():
         for rule in (*code.match, *code.unless):
             for term in rule.terms:

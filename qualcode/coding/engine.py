@@ -15,9 +15,11 @@ Doc costs ~9 KB).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from qualcode.coding.answer import Answer
@@ -83,7 +85,7 @@ class Engine:
         if self.trained:
             docs = self.nlp.pipe(todo, batch_size=256)
         else:
-            docs = self.nlp.tokenizer.pipe(todo, batch_size=1000)
+            docs = cast(Tokenizer, self.nlp.tokenizer).pipe(todo, batch_size=1000)
         for i, doc in zip(idx, docs):
             found = self.find(doc, texts[i], found_regexes.get(i, ()))
             if found:
@@ -166,7 +168,8 @@ class Engine:
         if self.c.matcher_uses_lemma and not self.trained:
             lemma = self.c.pipeline.lemma
             lemmas = [strings.add(lemma(strings[h])) for h in doc.to_array(LOWER).tolist()]
-            doc.from_array([LEMMA], np.array(lemmas, dtype=np.uint64).reshape(-1, 1))
+            column: Any = np.array(lemmas, dtype=np.uint64).reshape(-1, 1)  # thinc's Ints2d
+            doc.from_array([LEMMA], column)
         out: dict[str, Spans] = {}
         assert self.c.matcher is not None
         for match_id, start, end in self.c.matcher(doc):

@@ -112,7 +112,10 @@ def letter_joins(pipeline: TextPipeline) -> tuple[set[str], set[str]] | None:
         return None
     after: set[str] = set()
     before: set[str] = set()
-    for tokens in (pipeline.nlp.tokenizer.rules or {}).values():
+    rules: dict[str, list[dict[int | str, str]]] = (
+        getattr(pipeline.nlp.tokenizer, "rules", None) or {}
+    )
+    for tokens in rules.values():
         # A special case's token attributes are keyed by attribute id or by name.
         orths = [str(t[ORTH] if ORTH in t else t.get("ORTH", "")).lower() for t in tokens]
         for left, right in zip(orths, orths[1:]):

@@ -11,10 +11,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import spacy
+from spacy.about import __version__ as spacy_version
 from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import registry
 
 from qualcode.errors import QualcodeError
 
@@ -36,7 +40,7 @@ class TextPipeline:
         """What the manifest records about the pipeline."""
         return {
             "name": self.name,
-            "spacy": spacy.__version__,
+            "spacy": spacy_version,
             "lang": self.nlp.lang,
             "components": list(self.nlp.pipe_names),
             "lemma_table_size": len(self.lemma_table),
@@ -72,7 +76,7 @@ def _trained(model: str) -> TextPipeline:
         raise QualcodeError("E201", name=model) from None
     if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
-    table = {} if nlp.has_pipe("lemmatizer") else load_lemma_table(nlp.lang)
+    table = {} if nlp.has_pipe("lemmatizer") else load_lemma_table(nlp.lang or "")
     version = nlp.meta.get("version", "")
     name = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', model)} {version}".strip()
     return TextPipeline(nlp=nlp, name=name, lemma_table=table, trained=True)
@@ -83,13 +87,15 @@ def _lemma_table_cached(language: str) -> tuple[tuple[str, str], ...]:
     from spacy.util import load_language_data
 
     try:
-        tables = spacy.registry.lookups.get(language)
+        tables = registry.lookups.get(language)
     except Exception:  # catalogue raises its own RegistryError for unknown languages
         return ()
     path = tables.get("lemma_lookup")
     if path is None:
         return ()
     data = load_language_data(path)
+    if not isinstance(data, dict):
+        return ()
     # Keep lower-case keys only: matching is case-insensitive, and a capitalised entry
     # ("Cravings") must not shadow the lower-case one.
     return tuple((k, v.lower()) for k, v in data.items() if k == k.lower())
@@ -148,7 +154,7 @@ def apply_special_cases(nlp: Language, cases: SpecialCases) -> None:
     """Add special cases to `nlp`'s tokenizer: only the owner of a pipeline calls this
     (make_pipeline for its own, the spaCy component for the user's when asked to)."""
     for text, tokens in cases.items():
-        nlp.tokenizer.add_special_case(text, tokens)
+        cast(Tokenizer, nlp.tokenizer).add_special_case(text, tokens)
 
 
 def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
