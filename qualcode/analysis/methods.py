@@ -86,7 +86,9 @@ def agreement_sentence(table: pd.DataFrame, reference: str = "human coding") -> 
 
 def negation_clause(summary: pd.DataFrame) -> str:
     """How negation was handled, from the summary's per-code `negation` column."""
-    modes = summary["negation"].astype(str).value_counts() if "negation" in summary else {}
+    if "negation" not in summary:
+        return ""
+    modes = summary["negation"].astype(str).value_counts()
     if len(modes) == 1:
         return _NEGATION.get(next(iter(modes.index)), "")
     parts = [

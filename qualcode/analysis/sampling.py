@@ -107,8 +107,8 @@ def _attribute_strata(coding: Any, units: pd.DataFrame, attribute: str) -> pd.Se
     values = data[attribute].astype(object).to_numpy()[units["row"].to_numpy() - 1]
     out = []
     for value in values:
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-        out.append(text if text.strip() else MISSING)
+        cell = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        out.append(cell if cell.strip() else MISSING)
     return pd.Series(out, index=units.index, dtype=object)
 
 

@@ -12,8 +12,12 @@ answer really contains and a `match` phrase rule can find it again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from qualcode.text.pipeline import TextPipeline
+
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
 
 #: Joins the two lemmas of a bigram: a space, as a phrase rule is written ("k bladder").
 BIGRAM_JOIN = " "
@@ -60,7 +64,9 @@ class TermExtractor:
 
     def unigrams(self, texts: Iterable[str]) -> Iterable[list[str | None]]:
         """Per answer, one entry per token: its kept lemma or None (dropped)."""
-        for doc in self.pipeline.nlp.tokenizer.pipe(texts, batch_size=1000):
+        # spaCy types `Language.tokenizer` as any callable; a blank pipeline's is a Tokenizer.
+        tokenizer = cast("Tokenizer", self.pipeline.nlp.tokenizer)
+        for doc in tokenizer.pipe(texts, batch_size=1000):
             yield [self._kept(tok) for tok in doc]
 
     def terms(self, texts: Iterable[str]) -> list[list[str]]:

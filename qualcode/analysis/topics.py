@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from qualcode.analysis.topic_coherence import topic_coherence
 from qualcode.analysis.topic_terms import BIGRAM_JOIN, TermExtractor, identity, unigram_count
 from qualcode.errors import QualcodeError
 from qualcode.text.pipeline import TextPipeline, make_pipeline
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is fitted
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 METHODS = ("nmf", "lda")
 #: What `answers_["status"]` says about each answer.
@@ -150,7 +154,7 @@ class TopicModel:
             )  # fmt: skip
         return ks
 
-    def _vectorizer(self, min_df: int, n: int) -> object:
+    def _vectorizer(self, min_df: int, n: int) -> CountVectorizer | TfidfVectorizer:
         from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
         kind = TfidfVectorizer if self.method == "nmf" else CountVectorizer
@@ -271,7 +275,8 @@ class TopicModel:
         })  # fmt: skip
 
         assigned = int(has_term.sum())
-        topic_rows, term_rows = [], []
+        topic_rows: list[dict[str, object]] = []
+        term_rows: list[dict[str, object]] = []
         for old in order:
             t = number[old]
             ranked = top[old][: self.top_n]

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,10 @@ import pandas as pd
 from qualcode.export.latex import escape_latex
 from qualcode.io.tables import neutralise, stamp
 from qualcode.io.write import atomic_write_bytes, repack_zip, write_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 #: The formats of `qualcode summary` and `qualcode cooccur`, and the file suffixes that pick
 #: them when --format is not given.
@@ -294,17 +300,26 @@ def _repack_zip(data: bytes) -> bytes:
     return repack_zip(data, stamp().astimezone(timezone.utc).replace(tzinfo=None))
 
 
-def rich_table(grid: Grid, width: int | None = None):  # type: ignore[no-untyped-def]
+def screen_width(console: Console) -> int:
+    """The width to lay tables out for on `console`: the terminal's; when piped or captured
+    (where rich would squeeze tables to 80 columns), the width COLUMNS names, as a terminal
+    would, else 120. Sets it on `console` too (the CLI's consoles are made this way)."""
+    if not console.is_terminal:
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() and int(columns) >= 40 else 120
+    return console.width
+
+
+def rich_table(grid: Grid, width: int | None = None) -> Table:
     """The grid as a rich Table for the terminal (notes as its caption). When the columns fit
     in `width` (default: the output console's) wrapped at spaces only, cells wrap between
     words ("0.99" over "(0.98–1.00)") instead of being cut with "…"."""
+    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     if width is None:
-        from qualcode.console import out
-
-        width = out.width
+        width = screen_width(Console(highlight=False))
     # The longest word of each column, its header included: the narrowest it can be without
     # cutting a word. Use those as minimum widths only when all of them fit (3 = borders and
     # padding per column); otherwise rich shares the width out and shortens with "…".
@@ -317,9 +332,11 @@ def rich_table(grid: Grid, width: int | None = None):  # type: ignore[no-untyped
     for k, (name, align) in enumerate(zip(grid.columns, grid.align)):
         # The first column and columns of single words never wrap; "n (%, CI)" cells may.
         whole = k == 0 or not any(" " in row[k] for row in grid.rows)
-        justify = "right" if align == "r" else "left"
         table.add_column(
-            escape(name), justify=justify, no_wrap=whole, min_width=widest[k] if fits else None
+            escape(name),
+            justify="right" if align == "r" else "left",
+            no_wrap=whole,
+            min_width=widest[k] if fits else None,
         )
     for depth, cells in zip(grid.depths, grid.rows):
         out = [escape(_one_line(c)) for c in cells]
