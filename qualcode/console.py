@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qualcode.coding.validate import ExampleResult
-from qualcode.export.tables import screen_width
+from qualcode.export.screen import screen_width
+
+if TYPE_CHECKING:  # types only: printing a note must not load pandas or spaCy
+    import pandas as pd
+
+    from qualcode.coding.validate import ExampleResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -19,7 +23,7 @@ for _console in (out, err):  # piped output is not squeezed to 80 columns
     screen_width(_console)
 
 
-def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
+def summary_table(summary: pd.DataFrame, manifest: dict[str, Any]) -> Table:
     """The prevalence table, hierarchy indented, with the denominator in the title."""
     counts = manifest.get("counts", {})
     answered = counts.get("answered", 0)

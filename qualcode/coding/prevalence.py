@@ -37,8 +37,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
-from scipy.stats.contingency import association
 
 from qualcode.coding.stats import wilson_interval
 from qualcode.errors import QualcodeError, did_you_mean
@@ -184,6 +182,11 @@ def independence_test(table: np.ndarray) -> dict[str, object]:
     """Test a groups x (coded, not coded) table as :func:`prevalence_by` does; returns test,
     chi2, dof, min_expected, p, cramers_v (NaN and "n/a" when there is no test: fewer than
     two rows, or a row or column summing to 0)."""
+    # Imported here: scipy.stats costs ~0.5 s, and `Coding` (which imports this module)
+    # is loaded by commands that never test anything.
+    from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
+    from scipy.stats.contingency import association
+
     table = np.asarray(table, dtype=np.int64)
     none = {"test": "n/a", "chi2": math.nan, "dof": math.nan, "min_expected": math.nan,
             "p": math.nan, "cramers_v": math.nan}  # fmt: skip

@@ -76,6 +76,19 @@ def code(
     )  # fmt: skip
 
 
+def code_answers(
+    compiled: CompiledCodebook, answers: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Code a list of answers (one question, one chunk) as :func:`code` does, without the
+    summary (so without its statistics): the 0/1 matrix (one column per code id, a row per
+    answer) and the segments (rows numbered from 1). For short lists, such as a codebook's
+    examples."""
+    frame = pd.DataFrame({"text": answers})
+    assembler = ChunkAssembler(compiled, frame.columns, ["text"], None)
+    tables = assembler.tables(frame, code_chunk(compiled, [answer_texts(frame["text"])]))
+    return tables["coded"][assembler.ids], tables["segments"]
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -26,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from qualcode.export.latex import escape_latex
+from qualcode.export.screen import screen_width
 from qualcode.io.tables import neutralise, stamp
 from qualcode.io.write import atomic_write_bytes, repack_zip, write_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.table import Table
 
 #: The formats of `qualcode summary` and `qualcode cooccur`, and the file suffixes that pick
@@ -298,16 +297,6 @@ def to_docx_bytes(grid: Grid) -> bytes:
 def _repack_zip(data: bytes) -> bytes:
     """The same zip with every entry's time set to :func:`stamp` and fixed attributes."""
     return repack_zip(data, stamp().astimezone(timezone.utc).replace(tzinfo=None))
-
-
-def screen_width(console: Console) -> int:
-    """The width to lay tables out for on `console`: the terminal's; when piped or captured
-    (where rich would squeeze tables to 80 columns), the width COLUMNS names, as a terminal
-    would, else 120. Sets it on `console` too (the CLI's consoles are made this way)."""
-    if not console.is_terminal:
-        columns = os.environ.get("COLUMNS", "")
-        console.width = int(columns) if columns.isdigit() and int(columns) >= 40 else 120
-    return console.width
 
 
 def rich_table(grid: Grid, width: int | None = None) -> Table:
