@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.topics import MODELLED, TopicModel
+from qualcode.coding.result import Coding
 from qualcode.errors import Location, QualcodeError, did_you_mean
 from qualcode.version import __version__
 
@@ -49,7 +50,7 @@ class TopicRun:
         return dict(self.manifest["counts"])
 
 
-def coded_answers(coding: Any) -> set[tuple[int, str]]:
+def coded_answers(coding: Coding) -> set[tuple[int, str]]:
     """(row, question) of every answer a code matched in a `qualcode apply` output: an answer
     is coded when it has a segment that counts, i.e. any segment except a negated one of a
     code whose negation mode is "exclude"."""

@@ -18,6 +18,7 @@ from qualcode.text.pipeline import TextPipeline
 
 if TYPE_CHECKING:
     from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Token
 
 #: Joins the two lemmas of a bigram: a space, as a phrase rule is written ("k bladder").
 BIGRAM_JOIN = " "
@@ -37,23 +38,23 @@ class TermExtractor:
         self.stop_words = frozenset(w.lower() for w in getattr(defaults, "stop_words", ()))
         self._cache: dict[int, str | None] = {}
 
-    def _kept(self, token: object) -> str | None:
-        orth = token.orth  # type: ignore[attr-defined]
+    def _kept(self, token: Token) -> str | None:
+        orth = token.orth
         try:
             return self._cache[orth]
         except KeyError:
             pass
         # "k." and "'cause" keep their punctuation in spaCy's English tokenizer: strip it.
-        lower = token.lower_.strip(".'-_")  # type: ignore[attr-defined]
+        lower = token.lower_.strip(".'-_")
         keep: str | None = None
         if (
             len(lower) >= 2
             and any(ch.isalpha() for ch in lower)
-            and not token.is_punct  # type: ignore[attr-defined]
-            and not token.is_space  # type: ignore[attr-defined]
-            and not token.like_num  # type: ignore[attr-defined]
-            and not token.like_url  # type: ignore[attr-defined]
-            and not token.like_email  # type: ignore[attr-defined]
+            and not token.is_punct
+            and not token.is_space
+            and not token.like_num
+            and not token.like_url
+            and not token.like_email
             and lower not in self.stop_words
         ):
             lemma = self.pipeline.lemma(lower)
