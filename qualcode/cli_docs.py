@@ -46,7 +46,9 @@ def _walk(command: Any, name: str, parent: Any) -> Iterator[tuple[str, Any, Any]
 def render(app: typer.Typer | None = None) -> str:
     """The Markdown CLI reference of `app` (default: qualcode's)."""
     if app is None:
-        from qualcode.cli import app
+        from qualcode.cli import app as qualcode_app
+
+        app = qualcode_app
     root = typer.main.get_command(app)
     entries = list(_walk(root, "qualcode", None))
     lines = [HEADER]

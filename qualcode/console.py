@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qualcode.codebook.validate import ExampleResult
+from qualcode.export.screen import screen_width
+
+if TYPE_CHECKING:  # types only: printing a note must not load pandas or spaCy
+    import pandas as pd
+
+    from qualcode.coding.validate import ExampleResult
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-# Piped or captured output would be squeezed to 80 columns; tables read better wider: 120,
-# or the width COLUMNS names (as a terminal would).
-for _console in (out, err):
-    if not _console.is_terminal:
-        _columns = os.environ.get("COLUMNS", "")
-        _console.width = int(_columns) if _columns.isdigit() and int(_columns) >= 40 else 120
+for _console in (out, err):  # piped output is not squeezed to 80 columns
+    screen_width(_console)
 
 
-def summary_table(summary: pd.DataFrame, manifest: dict) -> Table:
+def summary_table(summary: pd.DataFrame, manifest: dict[str, Any]) -> Table:
     """The prevalence table, hierarchy indented, with the denominator in the title."""
     counts = manifest.get("counts", {})
     answered = counts.get("answered", 0)

@@ -90,8 +90,9 @@ class Errors:
     # Language pipeline (E2xx)
     E201 = (
         "spaCy pipeline '{name}' is not installed",
-        "qualcode never downloads models. Install it yourself, or drop `--model`/`model:` "
-        "to use the offline default (spacy.blank + lookup lemmas).",
+        "qualcode never downloads models. Install it yourself, or drop `--model` (`model=` in "
+        "Python) and the codebook's `model:` to use the offline default (spacy.blank + lookup "
+        "lemmas).",
     )
     E202 = (
         "spaCy has no language '{lang}'",
@@ -108,7 +109,8 @@ class Errors:
     )
     E305 = (
         "cannot tell which column holds the answers' text in {path}",
-        "Name it with --text COLUMN (repeat for several). Candidates: {candidates}.",
+        "Name it with --text COLUMN (repeat for several; `text=` in Python). Candidates: "
+        "{candidates}.",
     )
     E306 = (
         "unsupported answers file type '{suffix}': {path}",
@@ -120,8 +122,8 @@ class Errors:
     )
     E308 = (
         "the answers file is not text in {encoding}: undecodable byte at offset {offset}",
-        "Name its encoding with --encoding (e.g. --encoding cp1252 for Excel on Windows, "
-        "--encoding utf-16 for Excel's Unicode text), or save it as UTF-8.",
+        "Name its encoding with --encoding (`encoding=` in Python), e.g. --encoding cp1252 for "
+        "Excel on Windows, --encoding utf-16 for Excel's Unicode text; or save it as UTF-8.",
     )
     E309 = (
         "{path} has a header row but no answers",
@@ -130,7 +132,8 @@ class Errors:
     E310 = (
         "line {line} has {got} field(s) where the header has {expected}: {preview}{more}",
         "Quote answers that contain the delimiter {delimiter!r} or line breaks, or pass "
-        "--skip-bad-rows to skip such rows (they are counted and listed in manifest.json).",
+        "--skip-bad-rows (`skip_bad_rows=True` in Python) to skip such rows (they are counted "
+        "and listed in manifest.json).",
     )
     E311 = (
         "{path} is {kind}, not a {expected} file",
@@ -147,7 +150,7 @@ class Errors:
     E315 = (
         "cannot reach the Dask scheduler {scheduler}: {problem}",
         "Check the address (e.g. tcp://10.0.0.5:8786) and that the scheduler is running, or "
-        "drop --scheduler to start a local cluster.",
+        "drop --scheduler (`scheduler=`) to start a local cluster.",
     )
     E313 = (
         "no sheet named '{sheet}' in {path}.{suggestion}",
@@ -157,10 +160,18 @@ class Errors:
     # Outputs (E4xx)
     E401 = (
         "refusing to write into {path}: it exists and is not a qualcode output folder",
-        "Choose another folder with -o, or remove it yourself.",
+        "Choose another folder (-o, or the output folder argument in Python), or remove it "
+        "yourself.",
     )
-    E402 = ("refusing to overwrite the input file {path}", "Choose another output path with -o.")
-    E403 = ("{path} already exists", "Choose another path, or delete the file first.")
+    E402 = (
+        "refusing to overwrite the input file {path}",
+        "Choose another output path (-o, or the output argument in Python).",
+    )
+    E403 = (
+        "{path} already exists",
+        "Choose another path or delete the file first; where a command has --force "
+        "(`force=True` in Python), it overwrites.",
+    )
     E404 = (
         "{path} is not a qualcode output folder (no manifest.json)",
         "Point to a folder written by `qualcode apply`.",
@@ -168,11 +179,12 @@ class Errors:
     E405 = (
         "{table}, row {row}, column '{column}' has {n:,} characters; an Excel cell holds at "
         "most 32,767",
-        "Write the tables with --format csv or --format parquet, which keep every character.",
+        "Write the tables with --format csv or parquet (`fmt=` in Python), which keep every "
+        "character.",
     )
     E406 = (
         "{table} has {n:,} rows; an Excel sheet holds at most 1,048,575 below its header",
-        "Write the tables with --format csv or --format parquet.",
+        "Write the tables with --format csv or parquet (`fmt=` in Python).",
     )
 
     # Validation and kwic (E5xx)
@@ -192,27 +204,28 @@ class Errors:
     E653 = ("a Word document cannot be written to the terminal", "Name a file with -o quotes.docx.")
     E654 = (
         "cannot read the names file {path}: {problem}",
-        "Give a UTF-8 text file with one name a line to --redact-names.",
+        "Give a UTF-8 text file with one name a line to --redact-names (or the names as `names=` "
+        "in Python).",
     )
     E655 = (
         "cannot tell the quotes format from the file name {path}",
-        "End it with .md, .tex, .docx, .html or .csv, or give --format.",
+        "End it with .md, .tex, .docx, .html or .csv, or give --format (`fmt` in Python).",
     )
     E656 = (
         "the codebook this output was coded with is not at {path}",
-        "Name it with --codebook PATH.",
+        "Name it with --codebook PATH (`codebook=` in Python).",
     )
 
     # Report (E66x)
     E661 = (
         "cannot write the report to {path}: it is a folder",
-        "Name a file with -o, e.g. -o report.html.",
+        "Name a file with -o (`output=` in Python), e.g. report.html.",
     )
 
     # Agreement with human coding (E71x)
     E711 = (
         "cannot tell the id column of the human coding in {path} (columns: {columns})",
-        "Name it with --id COLUMN.",
+        "Name it with --id COLUMN (`id=` in Python).",
     )
     E712 = (
         "no 0/1 code columns in {path}",
@@ -221,19 +234,20 @@ class Errors:
     )
     E713 = (
         "cannot read the code mapping {path}: {problem}",
-        "Give --map GOLD_NAME=CODE_ID, or --map-file with a YAML mapping of gold names to "
-        "codebook ids.",
+        "Give --map GOLD_NAME=CODE_ID (`mapping=` in Python), or --map-file with a YAML "
+        "mapping of gold names to codebook ids.",
     )
     E714 = (
         "no unit is in both {left} and {right}",
-        "Check the id columns (--id) and that both sides code the same answers.",
+        "Check the id columns (--id, `id=`) and that both sides code the same answers.",
     )
 
     # Topics (E72x): issue 8
     E721 = (
         "too few answers to model: {n} usable ({why}); topics needs at least {need}",
-        "Give more answers (more rows, or more questions with --text), ask for fewer topics "
-        "with --k, or drop --uncoded. Answers with fewer than 2 content words are not used.",
+        "Give more answers (more rows, or more questions with --text / `text=`), ask for fewer "
+        "topics with --k / `k=`, or drop --uncoded / `uncoded=`. Answers with fewer than 2 "
+        "content words are not used.",
     )
     E722 = (
         "{outdir} did not code {path}: it coded a file with SHA-256 {recorded}..., this one "
@@ -243,15 +257,16 @@ class Errors:
     )
     E723 = (
         "--k must be 'auto' or a whole number from 2 to {most}, not {got!r}",
-        "Use --k auto (choose by coherence) or e.g. --k 6.",
+        'Use --k auto (choose by coherence) or e.g. --k 6; in Python `k="auto"` or `k=6`.',
     )
     E725 = (
         "refusing to write the topics into {path}: it is the `qualcode apply` folder being read",
-        "Choose another folder with -o (the default is <answers>.topics/).",
+        "Choose another folder with -o (`outdir` in Python; the default is <answers>.topics/).",
     )
     E726 = (
         "refusing to write suggestions over {path}: it is {what}",
-        "Name another file with --suggest, e.g. --suggest stubs.yaml.",
+        "Name another file with --suggest (the path given to `write_suggestions` in Python), "
+        "e.g. stubs.yaml.",
     )
 
     # REFI-QDA export and import (E73x): issue 9
@@ -290,8 +305,8 @@ class Errors:
     )
     E738 = (
         "code '{code}' of the segments is not in the codebook {codebook}",
-        "Give the codebook the folder was coded with (--codebook PATH), or run `qualcode "
-        "apply` again with this one.",
+        "Give the codebook the folder was coded with (--codebook PATH, `codebook=`), or run "
+        "`qualcode apply` again with this one.",
     )
 
     # Foreign dictionaries: LIWC, quanteda, WordStat, Empath (E74x): issue 9

@@ -92,11 +92,11 @@ class CodebookVectorizer(TransformerMixin, BaseEstimator):
     def compiled_codebook(self) -> CompiledCodebook:
         """The compiled codebook, built on first use (and again after unpickling)."""
         check_is_fitted(self, "vocabulary_")
-        if getattr(self, "_compiled", None) is None:
-            self._compiled = compile_codebook(
-                self.codebook_, model=self.model, negation=self.negation
-            )
-        return self._compiled
+        compiled: CompiledCodebook | None = getattr(self, "_compiled", None)
+        if compiled is None:
+            compiled = compile_codebook(self.codebook_, model=self.model, negation=self.negation)
+            self._compiled = compiled
+        return compiled
 
     def __getstate__(self) -> dict[str, Any]:
         # A compiled codebook holds a spaCy Language and Matcher: pickle the codebook only.

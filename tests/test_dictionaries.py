@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from qualcode import QualcodeError, code, parse_codebook
 from qualcode.cli import app
-from qualcode.codebook.validate import check_examples
+from qualcode.coding.validate import check_examples
 from qualcode.dictionaries import import_dictionary, read_dictionary
 from qualcode.dictionaries.to_quanteda import codebook_to_quanteda
 from qualcode.rules.dump import rule_spec

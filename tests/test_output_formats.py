@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode import Coding, QualcodeError, code, load_coding, parse_codebook
-from qualcode.coding.result import check_output_dir, finish_output
+from qualcode.coding.outdir import check_output_dir, finish_output
 from qualcode.io import tables
 from qualcode.io.tables import (
     FORMATS,

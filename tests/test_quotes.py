@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 import qualcode
 from qualcode import QualcodeError
-from qualcode.analysis.quotes import select_quotes, trim_words
-from qualcode.analysis.redact import read_names, redact
 from qualcode.cli import app
+from qualcode.coding.quotes import select_quotes, trim_words
 from qualcode.export.quotes import escape_markdown, render_quotes
+from qualcode.text.redact import read_names, redact
 
 CODEBOOK = """\
 name: Quote test book

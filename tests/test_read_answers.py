@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from qualcode import QualcodeError, code, parse_codebook
-from qualcode.coding.result import check_output_dir
+from qualcode.coding.outdir import check_output_dir
 from qualcode.io.columns import resolve_columns
 from qualcode.io.read import read_answers
 

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from qualcode.coding.result import Coding
+from qualcode.errors import QualcodeError
+
 METRICS = ("agreement", "kappa", "alpha", "precision", "recall", "f1")
 
 
-def machine_table(coding: object, by_question: bool = False) -> pd.DataFrame:
+def machine_table(coding: Coding, by_question: bool = False) -> pd.DataFrame:
     """The machine's coding of a :class:`~qualcode.coding.result.Coding` as a wide 0/1
     table indexed by id (the row number, 1-based, without an id column), or by (id,
     question) from the segments when `by_question`. ``attrs["text"]`` holds the answers,
     ``attrs["rules"]`` {(unit, code): "rule; rule (negated)"} from the segments."""
-    data: pd.DataFrame = coding.data  # type: ignore[attr-defined]
-    matrix: pd.DataFrame = coding.matrix  # type: ignore[attr-defined]
-    segments: pd.DataFrame = coding.segments  # type: ignore[attr-defined]
-    options = coding.manifest.get("options", {})  # type: ignore[attr-defined]
+    data: pd.DataFrame = coding.data
+    matrix: pd.DataFrame = coding.matrix
+    segments: pd.DataFrame = coding.segments
+    options = coding.manifest.get("options", {})
     id_col = options.get("id")
     text_cols = options.get("text") or []
     if isinstance(text_cols, str):
@@ -39,7 +41,7 @@ def machine_table(coding: object, by_question: bool = False) -> pd.DataFrame:
     seg = segments.copy()
     # Which segments code their answer: the per-code negation mode in force (one rule,
     # `Coding.counting`, shared with apply's matrix, topics --uncoded and diff).
-    seg["counts"] = coding.counting()  # type: ignore[attr-defined]
+    seg["counts"] = coding.counting()
     seg["id"] = [ids[int(r) - 1] for r in seg["row"]] if len(seg) else []
     paths = seg["code_path"] if "code_path" in seg else seg["code"]
     seg["codes"] = [str(p).split("/") for p in paths]
@@ -147,8 +149,6 @@ def agreement(
 
     `codes` defaults to the codes on both sides. E714 when no unit is on both sides.
     """
-    from qualcode.errors import QualcodeError
-
     common, codes, a, b, notes = _align(gold, machine, codes)
     if len(common) == 0:
         raise QualcodeError("E714", None, left="the reference", right="the compared coding")
@@ -258,76 +258,6 @@ def disagreements(
     return pd.DataFrame(rows, columns=columns)
 
 
-def agreement_grid(frame: pd.DataFrame, reference: str = "gold", compared: str = "machine"):  # type: ignore[no-untyped-def]
-    """The table of :func:`agreement` as people read it (a
-    :class:`~qualcode.export.tables.Grid`): each metric with its 95% interval."""
-    from qualcode.export.tables import Grid
-
-    def cell(r: dict, m: str) -> str:
-        if pd.isna(r[m]):
-            return "n/a"
-        low, high = r[f"{m}_low"], r[f"{m}_high"]
-        ci = "" if pd.isna(low) else f" ({_two(low)}–{_two(high)})"
-        return f"{_two(r[m])}{ci}"
-
-    rows = []
-    for r in frame.to_dict("records"):
-        rows.append(
-            [
-                str(r["code"]),
-                str(int(r["n"])),
-                f"{100 * r['prevalence_ref']:.1f}",
-                f"{100 * r['prevalence_cmp']:.1f}",
-                *(cell(r, m) for m in METRICS),
-            ]
-        )
-    attrs = frame.attrs
-    notes = [
-        f"Units compared: {attrs.get('matched')} (only in {reference}: "
-        f"{attrs.get('unmatched_ref')}; only in {compared}: {attrs.get('unmatched_cmp')}). "
-        f"Precision, recall and F1 take {reference} as the reference.",
-        f"95% intervals: bootstrap percentile, {attrs.get('n_boot')} resamples of the units, "
-        f"seed {attrs.get('seed')}. n/a: undefined (see the note column of the CSV).",
-        *attrs.get("notes", []),
-    ]
-    return Grid(
-        title=f"Agreement of {compared} with {reference}",
-        columns=["Code", "n", f"% {reference}", f"% {compared}", "Agreement", "Kappa",
-                 "Alpha", "Precision", "Recall", "F1"],
-        rows=rows, depths=[0] * len(rows), align=list("lrrrrrrrrr"), notes=notes,
-        label="tab:qualcode-agreement",
-    )  # fmt: skip
-
-
-def _two(value: float) -> str:
-    return f"{round(float(value), 2) + 0.0:.2f}"  # never "-0.00"
-
-
-def write_disagreements(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write :func:`disagreements` as CSV, or as Markdown (a section per code) for ``.md``."""
-    from qualcode.export.tables import escape_markdown, to_csv
-    from qualcode.io.write import write_text
-
-    path = Path(path)
-    if path.suffix.lower() not in (".md", ".markdown"):
-        return write_text(path, to_csv(frame))
-    lines = ["# Disagreements", ""]
-    keys = [c for c in ("id", "question") if c in frame.columns]
-    for code, group in frame.groupby("code", sort=False):
-        lines += [f"## {escape_markdown(str(code))}", ""]
-        for kind, part in group.groupby("kind", sort=False):
-            lines += [f"### {kind}s ({len(part)})", "",
-                      "| " + " | ".join([*keys, "answer", "rules"]) + " |",
-                      "|" + "---|" * (len(keys) + 2)]  # fmt: skip
-            for r in part.to_dict("records"):
-                cells = [escape_markdown(str(r[k])) for k in [*keys, "answer", "rules"]]
-                lines.append("| " + " | ".join(cells) + " |")
-            lines.append("")
-    if frame.empty:
-        lines.append("No disagreements.")
-    return write_text(path, "\n".join(lines).rstrip("\n") + "\n")
-
-
 def match_units(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compare by (id, question) only when both sides have a question; otherwise by id
     (a side by (id, question) is collapsed: a code counts when any question has it)."""
@@ -349,5 +279,4 @@ def match_units(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame, 
     return by_id(left), by_id(right)
 
 
-__all__ = ["METRICS", "agreement", "agreement_grid", "disagreements", "machine_table",
-           "match_units", "write_disagreements"]  # fmt: skip
+__all__ = ["METRICS", "agreement", "disagreements", "machine_table", "match_units"]

@@ -35,6 +35,7 @@ change by respondent, and one gain and one loss by answer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,7 +45,8 @@ import numpy as np
 import pandas as pd
 
 from qualcode.codebook.model import Codebook, check_code_ids
-from qualcode.coding.result import Coding
+from qualcode.coding.outdir import CORE_TABLES, MANIFEST, is_output_dir
+from qualcode.coding.result import Coding, load_coding
 from qualcode.errors import Location, QualcodeError
 
 #: Columns of :attr:`RunDiff.codes`.
@@ -460,12 +462,8 @@ def load_applied(outdir: str | Path) -> Coding:
     """`load_coding` of a `qualcode apply` folder; E404 without a qualcode manifest, E757
     when the manifest is another command's (e.g. a `qualcode topics` folder) or a table it
     needs is missing, so that such a folder is an error, not a traceback."""
-    from qualcode.coding.result import CORE_TABLES, MANIFEST, is_output_dir, load_coding
-
     outdir = Path(outdir)
     if is_output_dir(outdir):
-        import json
-
         manifest = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
         command = manifest.get("command")
         problem = ""
@@ -497,11 +495,11 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts for JSON: missing values become None, numpy scalars Python ones."""
     out = []
     for record in frame.astype(object).to_dict("records"):
-        out.append({k: (None if _missing(v) else _plain(v)) for k, v in record.items()})
+        out.append({k: (None if is_missing(v) else _plain(v)) for k, v in record.items()})
     return out
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -512,152 +510,7 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-# --- rendering ---------------------------------------------------------------------------
-
-#: The formats of `qualcode diff` (table: the screen) and the suffixes that pick them.
-DIFF_FORMATS = ("table", "csv", "md", "json", "xlsx")
-DIFF_SUFFIXES = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json",
-                 ".xlsx": "xlsx", ".txt": "table"}  # fmt: skip
-
-
-def _signed(value: int) -> str:
-    return f"+{value}" if value > 0 else (f"−{-value}" if value < 0 else "0")
-
-
-def header_lines(diff: RunDiff) -> list[str]:
-    """What was compared: each side's folder and codebook (name, version, sha256 prefix),
-    and the data."""
-    lines = []
-    for side in ("old", "new"):
-        h = diff.header.get(side) or {}
-        version = f" {h['codebook_version']}" if h.get("codebook_version") else ""
-        sha = f" (sha256 {str(h['codebook_sha256'])[:12]})" if h.get("codebook_sha256") else ""
-        lines.append(f"{side}: {h.get('folder')}: {h.get('codebook') or 'codebook'}{version}{sha}")
-    new = diff.header.get("new") or {}
-    sha = f" (sha256 {str(new['input_sha256'])[:12]})" if new.get("input_sha256") else ""
-    lines.append(f"data: {new.get('input') or 'the input'}, {new.get('rows')} rows{sha}")
-    if diff.unit == "answer":
-        lines.append("unit: the answer (a row's answer to one question)")
-    return lines
-
-
-def codes_grid(diff: RunDiff) -> Any:
-    """The per-code table as a :class:`~qualcode.export.tables.Grid`."""
-    from qualcode.export.tables import Grid
-
-    def count(value: object) -> str:
-        return "—" if _missing(value) else str(int(value))  # type: ignore[call-overload]
-
-    rows = [
-        [str(r["code"]), str(r["label"]), count(r["before"]), count(r["after"]),
-         _signed(int(r["change"])), f"+{r['gained']}" if r["gained"] else "",
-         f"−{r['lost']}" if r["lost"] else "", str(r["status"])]
-        for r in diff.codes.to_dict("records")
-    ]  # fmt: skip
-    return Grid(
-        title=f"{'Answers' if diff.unit == 'answer' else 'Respondents'} coded, before and after",
-        columns=["code", "label", "before", "after", "change", "gained", "lost", "codebook"],
-        rows=rows,
-        depths=[int(d) for d in diff.codes["depth"]],
-        align=list("llrrrrrl"),
-        notes=[diff.summary_line(), *diff.notes],
-        label="tab:qualcode-diff",
-    )
-
-
-def changes_grid(changes: pd.DataFrame) -> Any:
-    """The per-(respondent or answer, code) changes as a Grid (for Markdown)."""
-    from qualcode.export.tables import Grid
-
-    rows = [
-        [str(r["row"]), str(r["id"]), str(r["code"]), "+" if r["change"] == "gained" else "−",
-         str(r["question"]), str(r["via"]), str(r["match"]), str(r["quote"]), str(r["rule"])]
-        for r in changes.to_dict("records")
-    ]  # fmt: skip
-    return Grid(
-        title="Changed codings: the segment that explains each (new run for +, old for −)",
-        columns=["row", "id", "code", "±", "question", "via", "match", "quote", "rule"],
-        rows=rows,
-        depths=[0] * len(rows),
-        align=list("rllllllll"),
-    )
-
-
-def to_markdown(diff: RunDiff) -> str:
-    """The header, the per-code table and every changed coding, as Markdown."""
-    from qualcode.export.tables import escape_markdown
-    from qualcode.export.tables import to_markdown as grid_markdown
-
-    head = "\n".join(f"- {escape_markdown(line)}" for line in header_lines(diff))
-    return (
-        f"{head}\n\n{grid_markdown(codes_grid(diff))}\n{grid_markdown(changes_grid(diff.changes))}"
-    )
-
-
-def to_json(diff: RunDiff) -> dict[str, Any]:
-    """Everything as plain data: header, summary (with the unit), notes, codes and changes."""
-    return {
-        "old": diff.header.get("old"),
-        "new": diff.header.get("new"),
-        "summary": {
-            "changed": diff.changed,
-            "codes_changed": int(diff.codes["changed"].sum()),
-            "gained": diff.gained,
-            "lost": diff.lost,
-            "unit": diff.unit,
-        },
-        "notes": list(diff.notes),
-        "codes": to_records(diff.codes),
-        "changes": to_records(diff.changes),
-    }
-
-
-def render_text(diff: RunDiff, fmt: str) -> str:
-    """csv (the changes), md or json as text."""
-    import json
-
-    from qualcode.export.tables import to_csv
-
-    if fmt == "csv":
-        return to_csv(diff.changes)
-    if fmt == "md":
-        return to_markdown(diff)
-    if fmt == "json":
-        return json.dumps(to_json(diff), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    raise ValueError(f"{fmt!r} is not a text format")
-
-
-def write_diff(diff: RunDiff, path: str | Path, fmt: str) -> Path:
-    """Write the diff to `path` atomically: csv and xlsx (sheet "changes") hold the changes
-    table (one row per changed respondent, or answer, and code), md and json the header, the
-    per-code table and the changes; table is the screen rendering as plain text."""
-    from qualcode.io.tables import TableWriter, check_table
-    from qualcode.io.write import write_text
-
-    path = Path(path)
-    if fmt == "xlsx":  # one sheet, "changes", whatever the file is called
-        check_table(path, diff.changes, "xlsx", name="changes")  # Excel's limits: E405/E406
-        with TableWriter(path, "xlsx", name="changes") as writer:
-            writer.write(diff.changes)
-        return writer.close()
-    if fmt == "table":
-        import io
-
-        from rich.console import Console
-
-        from qualcode.export.tables import rich_table
-
-        console = Console(file=io.StringIO(), width=160, color_system=None, highlight=False)
-        for line in header_lines(diff):
-            console.print(line, markup=False)
-        console.print(rich_table(codes_grid(diff)))
-        return write_text(path, console.file.getvalue())  # type: ignore[attr-defined]
-    return write_text(path, render_text(diff, fmt))
-
-
 __all__ = [
     "CHANGE_COLUMNS", "CODE_COLUMNS", "UNITS", "RunDiff", "check_same_data", "diff_codings",
-    "diff_outputs", "load_applied", "recorded_codebook", "to_records", "DIFF_FORMATS",
-    "DIFF_SUFFIXES", "codes_grid", "changes_grid", "header_lines", "render_text", "to_json",
-    "to_markdown", "write_diff",
+    "diff_outputs", "load_applied", "recorded_codebook", "to_records",
 ]  # fmt: skip

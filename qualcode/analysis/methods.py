@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from qualcode.coding.result import Coding
 from qualcode.errors import Location, QualcodeError
 
 #: How negation modes read in prose.
@@ -86,7 +87,9 @@ def agreement_sentence(table: pd.DataFrame, reference: str = "human coding") -> 
 
 def negation_clause(summary: pd.DataFrame) -> str:
     """How negation was handled, from the summary's per-code `negation` column."""
-    modes = summary["negation"].astype(str).value_counts() if "negation" in summary else {}
+    if "negation" not in summary:
+        return ""
+    modes = summary["negation"].astype(str).value_counts()
     if len(modes) == 1:
         return _NEGATION.get(next(iter(modes.index)), "")
     parts = [
@@ -97,7 +100,7 @@ def negation_clause(summary: pd.DataFrame) -> str:
 
 
 def methods_statement(
-    coding: Any, agreement: pd.DataFrame | None = None, reference: str = "human coding"
+    coding: Coding, agreement: pd.DataFrame | None = None, reference: str = "human coding"
 ) -> str:
     """A methods paragraph (Markdown) for a :class:`~qualcode.coding.result.Coding` (its
     manifest and summary), with agreement from a `qualcode agree` table when given, then a

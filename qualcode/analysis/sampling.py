@@ -21,11 +21,10 @@ its inclusion probability), so the weights of a stratum sum to its size. The dra
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from qualcode.coding.result import Coding
 from qualcode.errors import QualcodeError, did_you_mean
 
 #: The stratum of answers the machine gave no code.
@@ -36,7 +35,7 @@ MISSING = "(missing)"
 COLUMNS = ("row", "id", "question", "answer", "stratum", "stratum_size", "sampled", "weight")
 
 
-def population(coding: Any) -> pd.DataFrame:
+def population(coding: Coding) -> pd.DataFrame:
     """Every non-empty answer of `coding`: columns row (1-based), id, question, answer."""
     options = coding.manifest.get("options", {})
     questions = [str(q) for q in options.get("text") or []]
@@ -69,7 +68,7 @@ def population(coding: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _code_strata(coding: Any, units: pd.DataFrame) -> pd.Series:
+def _code_strata(coding: Coding, units: pd.DataFrame) -> pd.Series:
     """Each unit's stratum: its rarest machine code, or UNCODED."""
     segments = coding.segments
     summary = coding.summary_table
@@ -92,7 +91,7 @@ def _code_strata(coding: Any, units: pd.DataFrame) -> pd.Series:
     )
 
 
-def _attribute_strata(coding: Any, units: pd.DataFrame, attribute: str) -> pd.Series:
+def _attribute_strata(coding: Coding, units: pd.DataFrame, attribute: str) -> pd.Series:
     data = coding.data
     if attribute not in data.columns:
         if attribute == "question":
@@ -107,8 +106,8 @@ def _attribute_strata(coding: Any, units: pd.DataFrame, attribute: str) -> pd.Se
     values = data[attribute].astype(object).to_numpy()[units["row"].to_numpy() - 1]
     out = []
     for value in values:
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-        out.append(text if text.strip() else MISSING)
+        cell = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        out.append(cell if cell.strip() else MISSING)
     return pd.Series(out, index=units.index, dtype=object)
 
 
@@ -156,7 +155,7 @@ def allocate_proportional(sizes: dict[str, int], n: int) -> dict[str, int]:
     return alloc
 
 
-def draw_sample(coding: Any, n: int, stratify: str | None = None, seed: int = 1) -> pd.DataFrame:
+def draw_sample(coding: Coding, n: int, stratify: str | None = None, seed: int = 1) -> pd.DataFrame:
     """A seeded sample of `n` non-empty answers of `coding` (all of them when fewer).
 
     Returns columns :data:`COLUMNS` (row is 1-based in the coded table), ordered by row then

@@ -1,15 +1,10 @@
-"""Interval estimates for prevalence, from scipy (no hand-rolled statistics)."""
+"""Moved to :mod:`qualcode.coding.stats` (the coding layer's summary needs it).
 
-from __future__ import annotations
+TEMPORARY: kept only for qualcode/coding/tally.py, which the engine branch owns; once its
+import reads ``qualcode.coding.stats``, delete this module and the matching
+``ignore_imports`` line of the layers contract in pyproject.toml.
+"""
 
-import math
+from qualcode.coding.stats import wilson_interval
 
-from scipy.stats import binomtest
-
-
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k successes out of n trials (NaN, NaN when n is 0)."""
-    if n <= 0:
-        return math.nan, math.nan
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
+__all__ = ["wilson_interval"]

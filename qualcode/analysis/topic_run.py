@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode import __version__
 from qualcode.analysis.topics import MODELLED, TopicModel
+from qualcode.coding.result import Coding
 from qualcode.errors import Location, QualcodeError, did_you_mean
+from qualcode.version import __version__
 
 CODED = "coded"
 #: Representative answers per topic, and the word counts a "moderate" answer has (such
@@ -49,7 +50,7 @@ class TopicRun:
         return dict(self.manifest["counts"])
 
 
-def coded_answers(coding: Any) -> set[tuple[int, str]]:
+def coded_answers(coding: Coding) -> set[tuple[int, str]]:
     """(row, question) of every answer a code matched in a `qualcode apply` output: an answer
     is coded when it has a segment that counts, i.e. any segment except a negated one of a
     code whose negation mode is "exclude"."""
@@ -57,6 +58,24 @@ def coded_answers(coding: Any) -> set[tuple[int, str]]:
     rows = seg["row"].astype(int).tolist()
     questions = seg["question"].astype(str).tolist()
     return set(zip(rows, questions))
+
+
+#: The most topics `--k` (or :func:`parse_k`) accepts.
+MAX_TOPICS = 50
+
+
+def parse_k(value: str | int) -> int | str:
+    """The number of topics as given on a command line: "auto" or a whole number from 2 to
+    :data:`MAX_TOPICS` (E723 otherwise)."""
+    if str(value).strip().lower() == "auto":
+        return "auto"
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
+    if not 2 <= k <= MAX_TOPICS:
+        raise QualcodeError("E723", most=MAX_TOPICS, got=value)
+    return k
 
 
 def run_topics(

@@ -12,8 +12,13 @@ answer really contains and a `match` phrase rule can find it again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from qualcode.text.pipeline import TextPipeline
+
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Token
 
 #: Joins the two lemmas of a bigram: a space, as a phrase rule is written ("k bladder").
 BIGRAM_JOIN = " "
@@ -33,23 +38,23 @@ class TermExtractor:
         self.stop_words = frozenset(w.lower() for w in getattr(defaults, "stop_words", ()))
         self._cache: dict[int, str | None] = {}
 
-    def _kept(self, token: object) -> str | None:
-        orth = token.orth  # type: ignore[attr-defined]
+    def _kept(self, token: Token) -> str | None:
+        orth = token.orth
         try:
             return self._cache[orth]
         except KeyError:
             pass
         # "k." and "'cause" keep their punctuation in spaCy's English tokenizer: strip it.
-        lower = token.lower_.strip(".'-_")  # type: ignore[attr-defined]
+        lower = token.lower_.strip(".'-_")
         keep: str | None = None
         if (
             len(lower) >= 2
             and any(ch.isalpha() for ch in lower)
-            and not token.is_punct  # type: ignore[attr-defined]
-            and not token.is_space  # type: ignore[attr-defined]
-            and not token.like_num  # type: ignore[attr-defined]
-            and not token.like_url  # type: ignore[attr-defined]
-            and not token.like_email  # type: ignore[attr-defined]
+            and not token.is_punct
+            and not token.is_space
+            and not token.like_num
+            and not token.like_url
+            and not token.like_email
             and lower not in self.stop_words
         ):
             lemma = self.pipeline.lemma(lower)
@@ -60,7 +65,9 @@ class TermExtractor:
 
     def unigrams(self, texts: Iterable[str]) -> Iterable[list[str | None]]:
         """Per answer, one entry per token: its kept lemma or None (dropped)."""
-        for doc in self.pipeline.nlp.tokenizer.pipe(texts, batch_size=1000):
+        # spaCy types `Language.tokenizer` as any callable; a blank pipeline's is a Tokenizer.
+        tokenizer = cast("Tokenizer", self.pipeline.nlp.tokenizer)
+        for doc in tokenizer.pipe(texts, batch_size=1000):
             yield [self._kept(tok) for tok in doc]
 
     def terms(self, texts: Iterable[str]) -> list[list[str]]:

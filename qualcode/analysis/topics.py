@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,10 @@ from qualcode.analysis.topic_coherence import topic_coherence
 from qualcode.analysis.topic_terms import BIGRAM_JOIN, TermExtractor, identity, unigram_count
 from qualcode.errors import QualcodeError
 from qualcode.text.pipeline import TextPipeline, make_pipeline
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is fitted
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 METHODS = ("nmf", "lda")
 #: What `answers_["status"]` says about each answer.
@@ -150,7 +155,7 @@ class TopicModel:
             )  # fmt: skip
         return ks
 
-    def _vectorizer(self, min_df: int, n: int) -> object:
+    def _vectorizer(self, min_df: int, n: int) -> CountVectorizer | TfidfVectorizer:
         from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
         kind = TfidfVectorizer if self.method == "nmf" else CountVectorizer
@@ -159,7 +164,9 @@ class TopicModel:
         max_df = max(self.max_df, min_df / max(n, 1))
         return kind(analyzer=identity, min_df=min_df, max_df=max_df, lowercase=False)
 
-    def _fit_one(self, x: sparse.csr_matrix, k: int) -> tuple[object, np.ndarray]:
+    def _fit_one(
+        self, x: sparse.csr_matrix, k: int
+    ) -> tuple[NMF | LatentDirichletAllocation, np.ndarray]:
         """Fit one model with k topics; return it and the answers x topics weights."""
         from sklearn.decomposition import NMF, LatentDirichletAllocation
         from sklearn.exceptions import ConvergenceWarning
@@ -168,7 +175,7 @@ class TopicModel:
             # The generalised Kullback-Leibler loss suits sparse short-text data better than
             # the Frobenius norm: on the bundled example and gadarian.csv the Frobenius fits
             # give one catch-all topic of generic words and a coherence curve with no peak.
-            model: object = NMF(
+            model: NMF | LatentDirichletAllocation = NMF(
                 n_components=k, init="nndsvda", random_state=self.seed, max_iter=400,
                 beta_loss="kullback-leibler", solver="mu",
             )  # fmt: skip
@@ -179,12 +186,14 @@ class TopicModel:
         with warnings.catch_warnings():
             # Not converging within max_iter changes the last decimals, not the topics.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            w = model.fit_transform(x)  # type: ignore[attr-defined]
+            w = model.fit_transform(x)
         return model, np.asarray(w)
 
-    def _top(self, model: object, n: int, among: np.ndarray | None = None) -> list[list[int]]:
+    def _top(
+        self, model: NMF | LatentDirichletAllocation, n: int, among: np.ndarray | None = None
+    ) -> list[list[int]]:
         """Each topic's `n` heaviest columns (only those in `among`, when given)."""
-        comp = np.asarray(model.components_)  # type: ignore[attr-defined]
+        comp = np.asarray(model.components_)
         cols = np.arange(comp.shape[1]) if among is None else among
         top = []
         for row in comp:
@@ -195,7 +204,9 @@ class TopicModel:
             top.append(list(mine[np.lexsort((mine, -row[mine]))[:n]]))
         return top
 
-    def _coherence_top(self, model: object, names: list[str]) -> list[list[int]]:
+    def _coherence_top(
+        self, model: NMF | LatentDirichletAllocation, names: list[str]
+    ) -> list[list[int]]:
         """The terms coherence is scored on: each topic's top single words (a bigram and
         the words it is made of co-occur by construction, and repeated stock phrases would
         otherwise make many small topics look coherent)."""
@@ -204,7 +215,7 @@ class TopicModel:
 
     def _choose_k(
         self, x: sparse.csr_matrix, names: list[str], ks: list[int]
-    ) -> tuple[pd.DataFrame, int, tuple[object, np.ndarray] | None]:
+    ) -> tuple[pd.DataFrame, int, tuple[NMF | LatentDirichletAllocation, np.ndarray] | None]:
         """Fit each k (on a seeded sample when there are more than `sweep_max` answers),
         score it by mean NPMI; the curve, the best k (ties: the smaller), and the best fit
         when the sweep used every answer (None when it used a sample)."""
@@ -233,7 +244,7 @@ class TopicModel:
         usable: np.ndarray,
         x: sparse.csr_matrix,
         names: list[str],
-        model: object,
+        model: NMF | LatentDirichletAllocation,
         w: np.ndarray,
     ) -> None:
         k = w.shape[1]
@@ -243,7 +254,7 @@ class TopicModel:
         sizes = np.bincount(raw_topic[has_term], minlength=k)
         order = sorted(range(k), key=lambda t: (-sizes[t], t))  # largest first
         number = {old: new + 1 for new, old in enumerate(order)}
-        comp = np.asarray(model.components_, dtype=np.float64)  # type: ignore[attr-defined]
+        comp = np.asarray(model.components_, dtype=np.float64)
         comp = comp / np.where(
             comp.sum(axis=1, keepdims=True) > 0, comp.sum(axis=1, keepdims=True), 1
         )
@@ -271,7 +282,8 @@ class TopicModel:
         })  # fmt: skip
 
         assigned = int(has_term.sum())
-        topic_rows, term_rows = [], []
+        topic_rows: list[dict[str, object]] = []
+        term_rows: list[dict[str, object]] = []
         for old in order:
             t = number[old]
             ranked = top[old][: self.top_n]

@@ -25,6 +25,7 @@ from qualcode.codebook.model import (
     NegationMode,
     NegationSettings,
     Rule,
+    RuleKind,
     TermSeq,
 )
 from qualcode.errors import Location, QualcodeError, did_you_mean
@@ -195,7 +196,8 @@ class _Checker:
             raise QualcodeError(
                 "E113", self.value_at(node, key), key=key, allowed=", ".join(allowed), got=value
             )
-        return value
+        chosen: str = value
+        return chosen
 
     def seq(self, node: CommentedMap, key: str, context: str) -> CommentedSeq:
         value = node.get(key)
@@ -243,7 +245,9 @@ class _Checker:
         defaults = root.get("defaults") or CommentedMap()
         defaults = self.mapping(defaults, self.value_at(root, "defaults"), "defaults")
         self.check_keys(defaults, DEFAULTS_KEYS, "defaults")
-        default_negation = _mode(self.choice(defaults, "negation", NEGATION_MODES) or "exclude")
+        default_negation = NegationMode(
+            self.choice(defaults, "negation", NEGATION_MODES) or NegationMode.EXCLUDE.value
+        )
         unit = self.choice(defaults, "unit", UNITS) or "sentence"
         codes_node = self.seq(root, "codes", "the codebook")
         if not codes_node:
@@ -359,14 +363,15 @@ class _Checker:
             raise QualcodeError("E112", where, rule=dict(item), problem=problem, forms=RULE_FORMS)
         kind = kinds[0]
         self.check_keys(item, RULE_KEYS[kind], f"a `{kind}` rule")
-        return getattr(self, f"{kind}_rule")(item, where)
+        rule: Rule = getattr(self, f"{kind}_rule")(item, where)
+        return rule
 
     def text_rule(self, text: str, where: Location) -> Rule:
         pieces = tuple(text.lower().split())
         if not pieces:
             raise QualcodeError("E115", where)
         terms = TermSeq(pieces)
-        kind = "glob" if terms.is_glob else ("word" if len(pieces) == 1 else "phrase")
+        kind: RuleKind = "glob" if terms.is_glob else ("word" if len(pieces) == 1 else "phrase")
         return Rule(kind=kind, source=" ".join(text.split()), terms=(terms,), where=where)
 
     def regex_rule(self, item: CommentedMap, where: Location) -> Rule:

@@ -54,7 +54,8 @@ def segments_count(negated: Any, modes: Any) -> np.ndarray:
     if neg.dtype.kind not in "bifu":
         neg = np.array([_truthy(v) for v in neg.tolist()], dtype=bool)
     excluded = np.asarray([str(m) == NegationMode.EXCLUDE.value for m in modes], dtype=bool)
-    return ~(neg.astype(bool) & excluded)
+    counts: np.ndarray = ~(neg.astype(bool) & excluded)
+    return counts
 
 
 def _truthy(value: object) -> bool:

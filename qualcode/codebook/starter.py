@@ -1,5 +1,9 @@
 """The commented starter codebook written by `qualcode init` (it passes `validate`)."""
 
+from pathlib import Path
+
+from qualcode.io.write import check_new_file, write_text
+
 STARTER = """\
 # A starter qualcode codebook. Edit it, then run:
 #   qualcode validate codebook.yaml        (checks it and runs its examples as tests)
@@ -63,3 +67,9 @@ codes:
         unless:
           - kind of
 """
+
+
+def write_starter(path: str | Path) -> Path:
+    """Write :data:`STARTER` to `path`; E403 when the file exists (never over a codebook)."""
+    check_new_file(path)
+    return write_text(path, STARTER)

@@ -22,8 +22,8 @@ import pandas as pd
 from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import NEGATION_MODES, Codebook
 from qualcode.coding.compile import CompiledCodebook, compile_codebook
+from qualcode.coding.outdir import TABLES, check_output_dir, finish_output
 from qualcode.coding.parallel import executor_for
-from qualcode.coding.result import TABLES, check_output_dir, finish_output
 from qualcode.coding.run import CHUNK_ROWS, ChunkAssembler
 from qualcode.errors import QualcodeError, Warnings
 from qualcode.io.columns import resolve_columns

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from qualcode import __version__
 from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import NEGATION_MODES, Codebook
 from qualcode.coding.chunk import ChunkResult, code_chunk
@@ -21,6 +21,7 @@ from qualcode.coding.result import SEGMENT_COLUMNS, Coding
 from qualcode.coding.tally import Tally
 from qualcode.errors import QualcodeError
 from qualcode.io.columns import resolve_columns
+from qualcode.version import __version__
 
 CHUNK_ROWS = 10_000
 
@@ -37,7 +38,7 @@ def code(
     labels: dict[str, str] | None = None,
     compiled: CompiledCodebook | None = None,
     progress: Callable[[int], None] | None = None,
-    source: dict[str, object] | None = None,
+    source: Mapping[str, Any] | None = None,
 ) -> Coding:
     """Code every answer in `data[text]` with `codebook`; every input row is kept.
 
@@ -73,6 +74,19 @@ def code(
         summary_table=summaries.pop("summary"), manifest=assembler.manifest(negation, source),
         extra={**tables, **summaries}, codebook=codebook,
     )  # fmt: skip
+
+
+def code_answers(
+    compiled: CompiledCodebook, answers: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Code a list of answers (one question, one chunk) as :func:`code` does, without the
+    summary (so without its statistics): the 0/1 matrix (one column per code id, a row per
+    answer) and the segments (rows numbered from 1). For short lists, such as a codebook's
+    examples."""
+    frame = pd.DataFrame({"text": answers})
+    assembler = ChunkAssembler(compiled, frame.columns, ["text"], None)
+    tables = assembler.tables(frame, code_chunk(compiled, [answer_texts(frame["text"])]))
+    return tables["coded"][assembler.ids], tables["segments"]
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -129,7 +143,7 @@ class ChunkAssembler:
             out["by_question"] = self.by_question(result, ids, first)
         return out
 
-    def segments(self, cols: dict[str, list], ids: list[str], first: int) -> pd.DataFrame:
+    def segments(self, cols: dict[str, list[Any]], ids: list[str], first: int) -> pd.DataFrame:
         """Segments sorted by row, question, start, end, codebook order."""
         if not cols["row"]:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in SEGMENT_COLUMNS})
@@ -191,7 +205,7 @@ class ChunkAssembler:
             out["summary_by_question"] = pd.concat(frames, ignore_index=True)
         return out
 
-    def manifest(self, negation: str | None, source: dict[str, object] | None) -> dict[str, object]:
+    def manifest(self, negation: str | None, source: Mapping[str, Any] | None) -> dict[str, Any]:
         t = self.tally
         manifest = make_manifest(self.compiled, self.text_cols, self.id_col, negation, source)
         manifest["counts"] = {
@@ -235,8 +249,8 @@ def make_manifest(
     text_cols: list[str],
     id_col: str | None,
     negation: str | None,
-    source: dict[str, object] | None,
-) -> dict[str, object]:
+    source: Mapping[str, Any] | None,
+) -> dict[str, Any]:
     """What was run, on what, with what: enough to reproduce and to cite (counts are added
     by the caller, once they are known)."""
     cb = compiled.codebook

@@ -98,13 +98,13 @@ def read_liwc(path: str | Path) -> Dictionary:
         for ref in refs:
             # Numbers compare as numbers ("01" in entries, "1" in the header, or back).
             key = str(int(ref)) if ref.isdigit() else ref
-            category = categories.get(key) or by_name.get(ref.lower())
-            if category is None:
+            found = categories.get(key) or by_name.get(ref.lower())
+            if found is None:
                 raise QualcodeError(
                     "E743", where, path=name, entry=entry, ref=ref,
                     known=", ".join(list(categories)[:12]),
                 )  # fmt: skip
-            category.add(entry)
+            found.add(entry)
     dictionary = Dictionary("LIWC", name, "liwc", list(categories.values()), notes)
     if repeats:
         dictionary.notes.append(f"{repeats} repeated entr(y/ies) merged (their categories united)")

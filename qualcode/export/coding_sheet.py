@@ -25,7 +25,11 @@ from typing import Any
 
 import pandas as pd
 
+from qualcode.analysis.sampling import draw_sample
+from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import Code, Codebook
+from qualcode.coding.outdir import codebook_path, refuse_output_in
+from qualcode.coding.result import load_coding
 from qualcode.io.tables import _ooxml_escape, _repack, check_table, neutralise
 from qualcode.io.write import AtomicFile
 
@@ -140,3 +144,31 @@ def _sampling(record: Any, sample: pd.DataFrame) -> None:
         for j, value in enumerate((*values, method, seed), start=1):
             _put(record, i, j, value)
     record.sheet_state = "veryHidden"
+
+
+def default_sheet_path(outdir: str | Path) -> Path:
+    """``<OUTDIR>.coding-sheet.xlsx`` beside the output folder."""
+    return Path(outdir).parent / f"{Path(outdir).resolve().name}.coding-sheet.xlsx"
+
+
+def write_sample_sheet(
+    outdir: str | Path,
+    output: str | Path | None = None,
+    *,
+    n: int = 200,
+    stratify: str | None = None,
+    seed: int = 1,
+    codebook: str | Path | None = None,
+    sampling_sheet: bool = True,
+) -> tuple[Path, pd.DataFrame]:
+    """`qualcode sample`: draw `n` answers of the output folder `outdir`
+    (:func:`~qualcode.analysis.sampling.draw_sample`) and write their blind coding sheet to
+    `output` (default :func:`default_sheet_path`; E402 when it is a file of `outdir`).
+    Returns the path and the sample drawn."""
+    path = Path(output) if output is not None else default_sheet_path(outdir)
+    refuse_output_in(outdir, path)
+    coding = load_coding(outdir)
+    book = load_codebook(codebook_path(coding.manifest, codebook, outdir))
+    drawn = draw_sample(coding, n, stratify=stratify, seed=seed)
+    write_coding_sheet(drawn, book, path, sampling_sheet=sampling_sheet)
+    return path, drawn

@@ -1,6 +1,6 @@
 """Exemplar quotes as Markdown, LaTeX, Word (.docx), HTML or CSV.
 
-:func:`render_quotes` lays out the frame :func:`qualcode.analysis.quotes.select_quotes`
+:func:`render_quotes` lays out the frame :func:`qualcode.coding.quotes.select_quotes`
 returns: a title, an intro line (codebook name and version, number of quotes, seed) and a
 note saying whether quotes were redacted, then a heading per theme and per code (in
 codebook order, nested as in the codebook) with the code's definition and its quotes, each
@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from qualcode.analysis.redact import PLACEHOLDERS
 from qualcode.codebook.model import Code, Codebook
 from qualcode.export.latex import escape_latex
 from qualcode.io.tables import neutralise
 from qualcode.io.write import atomic_write_bytes
+from qualcode.text.redact import PLACEHOLDERS
 
 FORMATS = ("md", "tex", "docx", "html", "csv")
 SUFFIXES = {

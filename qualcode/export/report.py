@@ -4,7 +4,7 @@
 codebook: an overview (answers read, answered, coded, uncoded; the manifest as a table), a
 prevalence chart, a by-group chart (with `by`), a co-occurrence heatmap of the leaf codes, a
 section per code (label, definition, include/exclude, prevalence, exemplar quotes chosen by
-:func:`~qualcode.analysis.quotes.select_quotes` with the defaults of `qualcode quotes`, the
+:func:`~qualcode.coding.quotes.select_quotes` with the defaults of `qualcode quotes`, the
 rules that fired most), a seeded sample of uncoded answers and the codebook's YAML text as an
 appendix. Charts are inline SVG (:mod:`qualcode.export.report_charts`), each with a data
 table. The page loads nothing and runs no script; text from respondents and from the
@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode import __version__
 from qualcode.analysis.crosstab import (
     answered_rows,
     cooccurrence,
@@ -36,10 +35,10 @@ from qualcode.analysis.crosstab import (
     prevalence,
     prevalence_by,
 )
-from qualcode.analysis.quotes import select_quotes
-from qualcode.analysis.redact import redact
 from qualcode.codebook.model import Code, Codebook
-from qualcode.coding.result import FILES, Coding, codebook_path
+from qualcode.coding.outdir import FILES, codebook_path
+from qualcode.coding.quotes import select_quotes
+from qualcode.coding.result import Coding, load_coding
 from qualcode.errors import Location, QualcodeError
 from qualcode.export.report_charts import (
     MAX_GROUPS,
@@ -49,6 +48,8 @@ from qualcode.export.report_charts import (
     heatmap_svg,
     prevalence_svg,
 )
+from qualcode.text.redact import redact
+from qualcode.version import __version__
 
 #: Uncoded answers shown (a seeded random sample of the answered rows with no code).
 UNCODED_SAMPLE = 10
@@ -146,7 +147,7 @@ def render_report(
     (default: read from ``codebook.path``)."""
     manifest = coding.manifest
     prev = prevalence(coding)
-    by_frame, by_notes = (None, [])
+    by_frame, by_notes = None, list[str]()
     if by is not None:
         where = f"the coded table of {manifest.get('input', {}).get('path') or 'the output'}"
         by_frame, by_notes = prevalence_by(coding, by, where=where)
@@ -216,7 +217,6 @@ def write_report(
     (E656 when it is not there). Refuses to write over a file of `outdir`, the codebook or
     the answers file (E402), or onto a folder (E661). Returns the path written."""
     from qualcode.codebook.load import load_codebook
-    from qualcode.coding.result import load_coding
     from qualcode.io.write import write_text
 
     outdir = Path(outdir)

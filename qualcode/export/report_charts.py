@@ -264,13 +264,13 @@ def heatmap_svg(
     # Legend of the Jaccard bins.
     legend = [f'<g class="legend"><text x="{left}" y="{_n(bottom + 30)}">Jaccard index '
               "(both ÷ either):</text>"]  # fmt: skip
-    x = 230.0
+    at = 230.0  # a float, unlike the grid's x above
     for _, colour, text in JACCARD_BINS:
         legend.append(
-            f'<rect x="{_n(x)}" y="{_n(bottom + 19)}" width="14" height="14" fill="{colour}" '
-            f'stroke="#999" stroke-width="0.5"/><text x="{_n(x + 18)}" y="{_n(bottom + 30)}">'
+            f'<rect x="{_n(at)}" y="{_n(bottom + 19)}" width="14" height="14" fill="{colour}" '
+            f'stroke="#999" stroke-width="0.5"/><text x="{_n(at + 18)}" y="{_n(bottom + 30)}">'
             f"{esc(text)}</text>"
         )
-        x += 26 + 6.6 * len(text)
+        at += 26 + 6.6 * len(text)
     legend.append("</g>")
     return _svg(width, height, label, body + legend)

@@ -19,13 +19,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from qualcode.export.latex import escape_latex
+from qualcode.export.screen import screen_width
 from qualcode.io.tables import neutralise, stamp
 from qualcode.io.write import atomic_write_bytes, repack_zip, write_text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 #: The formats of `qualcode summary` and `qualcode cooccur`, and the file suffixes that pick
 #: them when --format is not given.
@@ -294,17 +299,16 @@ def _repack_zip(data: bytes) -> bytes:
     return repack_zip(data, stamp().astimezone(timezone.utc).replace(tzinfo=None))
 
 
-def rich_table(grid: Grid, width: int | None = None):  # type: ignore[no-untyped-def]
+def rich_table(grid: Grid, width: int | None = None) -> Table:
     """The grid as a rich Table for the terminal (notes as its caption). When the columns fit
     in `width` (default: the output console's) wrapped at spaces only, cells wrap between
     words ("0.99" over "(0.98–1.00)") instead of being cut with "…"."""
+    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     if width is None:
-        from qualcode.console import out
-
-        width = out.width
+        width = screen_width(Console(highlight=False))
     # The longest word of each column, its header included: the narrowest it can be without
     # cutting a word. Use those as minimum widths only when all of them fit (3 = borders and
     # padding per column); otherwise rich shares the width out and shortens with "…".
@@ -317,9 +321,11 @@ def rich_table(grid: Grid, width: int | None = None):  # type: ignore[no-untyped
     for k, (name, align) in enumerate(zip(grid.columns, grid.align)):
         # The first column and columns of single words never wrap; "n (%, CI)" cells may.
         whole = k == 0 or not any(" " in row[k] for row in grid.rows)
-        justify = "right" if align == "r" else "left"
         table.add_column(
-            escape(name), justify=justify, no_wrap=whole, min_width=widest[k] if fits else None
+            escape(name),
+            justify="right" if align == "r" else "left",
+            no_wrap=whole,
+            min_width=widest[k] if fits else None,
         )
     for depth, cells in zip(grid.depths, grid.rows):
         out = [escape(_one_line(c)) for c in cells]

@@ -227,9 +227,9 @@ def topic_tables(run: TopicRun, quotes: int = 3, chars: int = 160) -> list[Table
     title = (f"{model.k_} topics ({run.manifest['method'].upper()}, seed "
              f"{run.manifest['seed']}) in {counts.get('modelled', 0)} answers")  # fmt: skip
     table = Table(title=title, title_justify="left")
-    for col, justify in (("topic", "right"), ("size", "right"), ("%", "right"),
-                         ("NPMI", "right"), ("top terms", "left")):  # fmt: skip
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for col in ("topic", "size", "%", "NPMI"):
+        table.add_column(col, justify="right")
+    table.add_column("top terms", justify="left")
     terms = model.terms_
     for t in model.topics_.itertuples(index=False):
         words = ", ".join(terms[terms["topic"] == t.topic]["term"].tolist())

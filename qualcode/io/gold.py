@@ -139,7 +139,8 @@ def _text_column(
     if not rest:
         return None
     lengths = {c: frame[c].astype(str).str.len().mean() for c in rest}
-    return max(rest, key=lambda c: lengths[c])
+    longest: str = max(rest, key=lambda c: lengths[c])
+    return longest
 
 
 def _apply_mapping(wide: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:

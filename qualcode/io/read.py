@@ -148,7 +148,7 @@ def open_answers(
     """
     pattern = str(path)
     paths = _expand(pattern)
-    options = {"encoding": encoding, "sheet": sheet, "delimiter": delimiter,
+    options: dict[str, object] = {"encoding": encoding, "sheet": sheet, "delimiter": delimiter,
                "skip_bad_rows": skip_bad_rows}  # fmt: skip
     table, source = _open_one(paths[0], **options)  # type: ignore[arg-type]
     return AnswerStream(paths, pattern, table, source, options)

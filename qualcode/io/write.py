@@ -10,13 +10,15 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from qualcode.errors import Location, QualcodeError
 
-def atomic_write(path: str | Path, write: Callable[[IO[str]], None]) -> Path:
+
+def atomic_write(path: str | Path, write: Callable[[IO[str]], object]) -> Path:
     """Call `write(handle)` on a temporary text file (UTF-8, no newline translation), then
     atomically move it to `path`."""
     return _replace_atomically(
@@ -24,13 +26,13 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], None]) -> Path:
     )
 
 
-def atomic_write_bytes(path: str | Path, write: Callable[[IO[bytes]], None]) -> Path:
+def atomic_write_bytes(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
     """Call `write(handle)` on a temporary binary file, then atomically move it to `path`."""
     return _replace_atomically(path, _open_binary, write)
 
 
 def _replace_atomically(
-    path: str | Path, open_fd: Callable[[int], IO[Any]], write: Callable[[Any], None]
+    path: str | Path, open_fd: Callable[[int], IO[Any]], write: Callable[[Any], object]
 ) -> Path:
     """The shared pattern: a temporary file beside `path`, `os.replace` on success, and the
     temporary file removed on any failure (the previous `path`, if any, is left untouched)."""
@@ -141,3 +143,21 @@ def repack_zip(data: bytes, moment: datetime) -> bytes:
         for info in src.infolist():
             dst.writestr(stable_zip_entry(info.filename, moment), src.read(info))
     return out.getvalue()
+
+
+def same_file(path: str | Path, other: str | Path | None) -> bool:
+    """True when both name the same file (or folder), whether or not it exists yet."""
+    return other is not None and Path(path).resolve() == Path(other).resolve()
+
+
+def check_new_file(
+    path: str | Path, *, force: bool = False, reading: Iterable[str | Path] = ()
+) -> None:
+    """The guard before writing a file people edit (a codebook, stubs): E403 when `path`
+    exists and `force` is false; E402 when it is one of the files being read (`reading`),
+    even with `force`. The CLI's `--force` is this `force`."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise QualcodeError("E403", Location(str(path)), path=path)
+    if any(same_file(path, source) for source in reading):
+        raise QualcodeError("E402", Location(str(path)), path=path)

@@ -84,7 +84,8 @@ def _split_block(description: str) -> tuple[str, str | None]:
 def _parse_prose(text: str) -> dict[str, Any]:
     """Definition, include, exclude and examples from the prose, when it has exactly the
     layout :func:`prose` writes; otherwise all of it is the definition."""
-    rest, fields = text, {"definition": "", "include": "", "exclude": "", "examples": []}
+    rest = text
+    fields: dict[str, Any] = {"definition": "", "include": "", "exclude": "", "examples": []}
     head = _last_section(rest, "Examples:\n")
     if head is not None:
         try:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from qualcode import __version__
 from qualcode.codebook.model import Code, Codebook
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.write import atomic_write_bytes
 from qualcode.refi.description import describe
 from qualcode.refi.guids import code_guid
 from qualcode.refi.xmlio import element, serialise, text_element
+from qualcode.version import __version__
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = f"qualcode {__version__}"

@@ -23,10 +23,12 @@ from typing import Any
 
 import pandas as pd
 
+from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import Codebook, segment_counts
-from qualcode.coding.result import Coding, codebook_path
+from qualcode.coding.outdir import codebook_path, refuse_output_in
+from qualcode.coding.result import Coding, load_coding
 from qualcode.errors import Location, QualcodeError
-from qualcode.io.write import atomic_write_bytes, stable_zip_entry
+from qualcode.io.write import atomic_write_bytes, same_file, stable_zip_entry
 from qualcode.refi.guids import USER_GUID, USER_NAME, code_guid, guid
 from qualcode.refi.qdc import ORIGIN, add_codes
 from qualcode.refi.xmlio import element, serialise, text_element
@@ -73,8 +75,6 @@ def codebook_for(
 ) -> tuple[Codebook, list[str]]:
     """The codebook an output folder was coded with: `codebook`, or the path its manifest
     records (E656 when that file is gone), and notes for the user (the file changed since)."""
-    from qualcode.codebook.load import load_codebook
-
     recorded = coding.manifest.get("codebook", {})
     codebook = codebook_path(coding.manifest, codebook, outdir)
     book = load_codebook(codebook)
@@ -336,3 +336,30 @@ def _zip(entries: list[tuple[str, bytes]], created: str | None) -> bytes:
         for name, data in entries:
             archive.writestr(stable_zip_entry(name, moment), data)
     return out.getvalue()
+
+
+def default_qdpx_path(outdir: str | Path) -> Path:
+    """``<OUTDIR>.qdpx`` beside the output folder."""
+    return Path(outdir).parent / f"{Path(outdir).resolve().name}.qdpx"
+
+
+def export_qdpx(
+    outdir: str | Path,
+    output: str | Path | None = None,
+    *,
+    codebook: str | Path | None = None,
+    include_negated: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> tuple[Path, Export]:
+    """`qualcode export qdpx`: the output folder `outdir` as a REFI-QDA project written to
+    `output` (default :func:`default_qdpx_path`). E402 when `output` is a file of `outdir` or
+    the codebook; `notify` receives notes (the codebook changed since the coding)."""
+    path = Path(output) if output is not None else default_qdpx_path(outdir)
+    refuse_output_in(outdir, path)
+    coding = load_coding(outdir)
+    book, notes = codebook_for(outdir, coding, codebook)
+    if book.path and same_file(path, book.path):
+        raise QualcodeError("E402", Location(str(path)), path=path)
+    for note in notes:
+        (notify or (lambda _: None))(note)
+    return path, write_qdpx(coding, book, path, include_negated=include_negated)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qualcode.codebook.dump import DraftCode, DraftCodebook
+from qualcode.codebook.dump import DraftCode, DraftCodebook, draft_yaml
 from qualcode.errors import Location, QualcodeError
+from qualcode.io.write import check_new_file, write_text
 from qualcode.refi.description import parse_description
 from qualcode.refi.safezip import open_zip, read_entry
 from qualcode.refi.xmlio import local, parse
@@ -144,7 +146,7 @@ class _Importer:
         return candidate
 
 
-def _walk(parsed: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def _walk(parsed: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for fields in parsed:
         yield fields
         yield from _walk(fields["children"])
@@ -158,3 +160,26 @@ def _color(value: str | None) -> str | None:
     if _COLOR3.match(value):
         return "#" + "".join(ch * 2 for ch in value[1:])
     return None
+
+
+def import_refi_codebook(
+    path: str | Path, output: str | Path, *, force: bool = False
+) -> DraftCodebook:
+    """Read a REFI-QDA codebook (.qdc or .qdpx) and write it as codebook YAML to `output`.
+    E403 when `output` exists and `force` is false; E402 when it is `path` itself."""
+    check_new_file(output, force=force, reading=[path])
+    draft = read_refi_codebook(path)
+    write_text(output, draft_yaml(draft))
+    return draft
+
+
+def draft_counts(draft: DraftCodebook) -> tuple[int, int]:
+    """How many codes the draft has, and how many of them have no rules (marked TODO)."""
+    codes = list(_walk_drafts(draft.codes))
+    return len(codes), sum(1 for c in codes if c.comment)
+
+
+def _walk_drafts(codes: list[DraftCode]) -> Iterator[DraftCode]:
+    for code in codes:
+        yield code
+        yield from _walk_drafts(code.children)

@@ -43,8 +43,8 @@ def check_zip(archive: zipfile.ZipFile, path: str | Path) -> None:
     where = str(path)
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
-        problem = f"{len(entries)} entries (at most {MAX_ENTRIES})"
-        raise QualcodeError("E732", Location(where), path=where, problem=problem)
+        many = f"{len(entries)} entries (at most {MAX_ENTRIES})"
+        raise QualcodeError("E732", Location(where), path=where, problem=many)
     total = 0
     for info in entries:
         problem = _unsafe_name(info.filename)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from qualcode.analysis.topic_run import TopicRun
 from qualcode.analysis.topic_terms import BIGRAM_JOIN
 from qualcode.codebook.dump import DraftCode, DraftCodebook, draft_yaml
 from qualcode.codebook.load import ID_RE, parse_codebook
+from qualcode.coding.run import code
+from qualcode.errors import Location, QualcodeError
+from qualcode.io.write import check_new_file, same_file, write_text
 
 MATCH_TERMS = 8
 EXAMPLES = 3
@@ -109,8 +113,6 @@ def _add_examples(
     draft: DraftCodebook, stubs: dict[int, DraftCode], run: TopicRun, limit: int
 ) -> None:
     """Give each code those of its topic's representative answers its own rules code."""
-    from qualcode.coding.run import code
-
     rep = run.representative
     if not len(rep) or not draft.codes:
         return
@@ -128,3 +130,35 @@ def _add_examples(
 def suggestions_yaml(run: TopicRun, source: str, taken: Iterable[str] = ()) -> str:
     """The candidate codebook as YAML text, ready for `qualcode validate`."""
     return draft_yaml(suggest_codebook(run, source, taken))
+
+
+def check_suggestions_path(
+    path: str | Path,
+    answers: str | Path,
+    *,
+    force: bool = False,
+    codebook: str | Path | None = None,
+) -> None:
+    """The guards before writing suggestions to `path`: E726 when it is the answers file or
+    `codebook` (the codebook of the `uncoded` folder); E403 when it exists and `force` is
+    false, because the stubs are meant to be edited (rules pruned, definitions written) and
+    a rerun must not silently replace that work. Call it before a long topics run to fail
+    early; :func:`write_suggestions` calls it again."""
+    path = Path(path)
+    if same_file(path, answers):
+        raise QualcodeError("E726", Location(str(path)), path=path, what="the answers file")
+    if codebook is not None and same_file(path, codebook):
+        raise QualcodeError(
+            "E726", Location(str(path)), path=path, what="the codebook of --uncoded (uncoded=)"
+        )
+    check_new_file(path, force=force)
+
+
+def write_suggestions(
+    run: TopicRun, path: str | Path, answers: str | Path, *, force: bool = False
+) -> Path:
+    """Write :func:`suggestions_yaml` of `run` (the topics of `answers`) to `path`, after
+    :func:`check_suggestions_path`."""
+    recorded = (run.manifest.get("uncoded") or {}).get("codebook", {}).get("path")
+    check_suggestions_path(path, answers, force=force, codebook=recorded)
+    return write_text(path, suggestions_yaml(run, str(answers), run.taken_ids))

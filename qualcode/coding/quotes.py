@@ -26,15 +26,17 @@ import string
 import zlib
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.redact import KINDS, apply_redactions, find_redactions, shift
 from qualcode.codebook.model import Code, Codebook, check_code_ids
-from qualcode.coding.result import Coding
 from qualcode.errors import QualcodeError, did_you_mean
+from qualcode.text.redact import KINDS, apply_redactions, find_redactions, shift
+
+if TYPE_CHECKING:  # the same package; result.py imports this module at run time
+    from qualcode.coding.result import Coding
 
 ELLIPSIS = "…"
 #: Columns of the frame select_quotes returns.
@@ -75,7 +77,7 @@ def select_quotes(
     (str.format with the names of input columns and of :data:`TEMPLATE_NAMES`); by default
     the id then the values of `by` and of the other short attribute columns, empty ones
     left out. `redact` replaces e-mails, phone numbers, URLs, handles and `names` in quotes
-    and attributions (:mod:`qualcode.analysis.redact`).
+    and attributions (:mod:`qualcode.text.redact`).
 
     Returns one row per quote with :data:`QUOTE_COLUMNS`; ``frame.attrs["quotes"]`` records
     the options and the codes asked for (the renderers use it).
@@ -177,11 +179,15 @@ class _Unit:
         self.hits: list[tuple[str, int, int]] = []  # (code, start, end) not negated, in unit
 
 
+#: A candidate unit of a respondent: (tier, random key, unit, the hit's span).
+_Ranked = tuple[int, float, _Unit, tuple[int, int]]
+
+
 def _units(coding: Coding) -> list[_Unit]:
     """Every unit that holds a segment, in row, question, position order."""
     seg = coding.segments
     data = coding.data
-    units: dict[tuple, _Unit] = {}
+    units: dict[tuple[object, ...], _Unit] = {}
     for row, id_, question, code, start, end, quote, negated in zip(
         seg["row"].tolist(), seg["id"].tolist(), seg["question"].tolist(),
         seg["code"].tolist(), seg["start"].tolist(), seg["end"].tolist(),
@@ -233,17 +239,17 @@ def _choose(
         candidates.append((unit, min(spans), tier))
     rng = np.random.default_rng([seed, zlib.crc32(code.id.encode("utf-8"))])
     keys = rng.random(len(candidates))
-    best: dict[int, tuple[int, float, _Unit, tuple[int, int]]] = {}
+    best: dict[int, _Ranked] = {}
     for (unit, span, tier), key in zip(candidates, keys.tolist()):
         ranked = (tier, key, unit, span)
         if unit.row not in best or ranked[:2] < best[unit.row][:2]:
             best[unit.row] = ranked
-    ranked = sorted(best.values(), key=lambda r: r[:2])
+    ordered = sorted(best.values(), key=lambda r: r[:2])
     if by is None:
-        queues = [deque(ranked)]
+        queues = [deque(ordered)]
     else:
-        groups: dict[str, deque] = {}
-        for entry in ranked:
+        groups: dict[str, deque[_Ranked]] = {}
+        for entry in ordered:
             groups.setdefault(_text(data[by].iat[entry[2].row - 1]), deque()).append(entry)
         queues = [groups[g] for g in sorted(groups)]
     chosen: list[tuple[_Unit, tuple[int, int]]] = []
