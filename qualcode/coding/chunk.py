@@ -65,14 +65,14 @@ class ChunkResult:
     @property
     def matrix(self) -> np.ndarray:
         """Per respondent: coded when any of their answers is."""
-        out = self.matrices[0].copy()
+        out: np.ndarray = self.matrices[0].copy()
         for m in self.matrices[1:]:
             np.maximum(out, m, out=out)
         return out
 
     @property
     def any_answered(self) -> np.ndarray:
-        out = self.answered[0].copy()
+        out: np.ndarray = self.answered[0].copy()
         for a in self.answered[1:]:
             out |= a
         return out

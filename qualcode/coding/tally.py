@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.stats import wilson_interval
+from qualcode.coding.stats import wilson_interval
 from qualcode.coding.compile import CompiledCodebook
 
 
