@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qualcode.coding.stats import wilson_interval
 from qualcode.coding.compile import CompiledCodebook
+from qualcode.coding.stats import wilson_interval
 
 
 class Tally:
