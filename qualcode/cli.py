@@ -1126,6 +1126,11 @@ def methods(
             err.print(_escape(f"wrote {output}"), soft_wrap=True)
 
 
+from qualcode.review.command import register_review  # noqa: E402  (issue 17)
+
+register_review(app)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
