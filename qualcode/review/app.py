@@ -51,7 +51,11 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-STATIC = {"review.js": "text/javascript", "review.css": "text/css"}
+STATIC = {
+    "review.js": "text/javascript",
+    "review.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @dataclass

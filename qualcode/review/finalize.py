@@ -116,9 +116,9 @@ def reviewed_coding(corpus: ReviewCorpus, reviewed: Reviewed, coder: str) -> Cod
 
 def gold_table(corpus: ReviewCorpus, reviewed: Reviewed) -> pd.DataFrame:
     """The answers the coder reviewed, as a human coding: row, id, question, answer and 0/1
-    per leaf code (the layout of a `qualcode sample` sheet, which `agree` reads)."""
-    parents = {a for c in corpus.codes for a in c.ancestors[:-1]}
-    leaves = [c.id for c in corpus.codes if c.id not in parents]
+    per code, parents included (the layout of a `qualcode sample` sheet, which `agree`
+    reads)."""
+    leaves = [c.id for c in corpus.codes]
     rows = []
     for (row, question), state in sorted(reviewed.states.items()):
         record: dict[str, Any] = {

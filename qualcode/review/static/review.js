@@ -143,14 +143,15 @@
 
   /* Re-render one answer from the server (its highlights and toggles) keeping the focus. */
   function reload(section) {
-    var id = section.id, index = items.indexOf(section);
+    var id = section.id;
     return fetch(location.pathname, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.getElementById(id);
-        if (!fresh) { return; }
-        section.replaceWith(fresh);
+        var fresh = doc.getElementById(id), old = document.getElementById(id);
+        if (!fresh || !old) { return; }
+        var index = items.indexOf(old);
+        old.replaceWith(fresh);
         items[index] = fresh;
         wire(fresh);
         focus(index);
