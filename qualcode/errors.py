@@ -413,6 +413,7 @@ class Errors:
         "Choose another folder with -o (the default is <OUTDIR>.final/ beside it).",
     )
 
+
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""
 
