@@ -237,3 +237,29 @@ def test_finalize_writes_an_output_folder_other_verbs_read(folder: Path) -> None
     with pytest.raises(QualcodeError, match="E806"):
         finalize(folder, folder.parent / "f2", coder="anne")
     assert WHOLE == -1
+
+
+def test_carry_over_reports_stale_and_orphaned_decisions(tmp_path: Path) -> None:
+    from qualcode.review.command import carry_over
+
+    old = make_folder(tmp_path, name="old")
+    store = open_store(old)
+    store.decide(coder="ann", respondent="R1", question="answer", code="bladder",
+                 decision="reject", text=ANSWERS[0][1])  # fmt: skip
+    store.decide(coder="ann", respondent="R4", question="answer", code="cravings",
+                 decision="add", text=ANSWERS[3][1])  # fmt: skip
+    store.decide(coder="ann", respondent="R2", question="answer", code="stigma",
+                 decision="reject", text=ANSWERS[1][1])  # fmt: skip
+    answers = [*ANSWERS[:3], ("R4", "Nothing more to say."), ANSWERS[4]]
+    new = make_folder(tmp_path, answers=answers, codebook=CODEBOOK.split("  - id: stigma")[0],
+                      name="new")  # fmt: skip
+    report = carry_over(old, new)
+    assert report.splitlines() == [
+        f"carried 3 decision(s) from {old / STORE} to {new / STORE}",
+        "  ann: 1 apply, 1 stale (answer text changed or gone), 1 about codes no longer in "
+        "the codebook",
+        "    stale: R4 / answer / cravings",
+        "    orphaned: R2 / answer / code stigma",
+    ]
+    assert carry_over(old, new).startswith("carried 0 decision(s)")  # idempotent
+    assert open_store(new).count() == 3

@@ -332,16 +332,7 @@ def _int(value: Any, default: int) -> int:
 
 
 def _latest_memo(bench: Workbench, kind: str, target: str) -> str:
-    rows = (
-        bench.store._connect()
-        .execute(
-            "SELECT text FROM memos WHERE coder = ? AND kind = ? AND target = ? ORDER BY id DESC"
-            " LIMIT 1",
-            (bench.coder, kind, target),
-        )
-        .fetchone()
-    )
-    return str(rows[0]) if rows else ""
+    return bench.store.latest_memo(bench.coder, kind, target)
 
 
 def _neighbours(bench: Workbench, row: int) -> tuple[int | None, int | None]:

@@ -417,6 +417,19 @@ class ReviewStore:
             new_id = int(cur.lastrowid or 0)
         return Memo(new_id, coder, kind, target, text, created)
 
+    def latest_memo(self, coder: str, kind: str, target: str) -> str:
+        """The text of the coder's latest memo on a target ('' when none)."""
+        row = (
+            self._connect()
+            .execute(
+                "SELECT text FROM memos WHERE coder = ? AND kind = ? AND target = ?"
+                " ORDER BY id DESC LIMIT 1",
+                (coder, kind, target),
+            )
+            .fetchone()
+        )
+        return str(row[0]) if row else ""
+
     def memos(self, coder: str | None = None, latest: bool = False) -> list[Memo]:
         """Every memo (or, with `latest`, the latest per coder, kind and target; empty latest
         memos left out), oldest first."""
