@@ -258,8 +258,8 @@ def test_carry_over_reports_stale_and_orphaned_decisions(tmp_path: Path) -> None
         f"carried 3 decision(s) from {old / STORE} to {new / STORE}",
         "  ann: 1 apply, 1 stale (answer text changed or gone), 1 about codes no longer in "
         "the codebook",
-        "    stale: R4 / answer / cravings",
-        "    orphaned: R2 / answer / code stigma",
+        "    stale: R4 / answer / cravings (add)",
+        "    orphaned: R2 / answer / stigma (reject)",
     ]
     assert carry_over(old, new).startswith("carried 0 decision(s)")  # idempotent
     assert open_store(new).count() == 3

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from qualcode.errors import QualcodeError
+from qualcode.review.store import Decision
 
 
 def register_review(app: typer.Typer) -> None:
@@ -102,12 +103,22 @@ def carry_over(old: Path, new: Path) -> str:
             f"changed or gone), {len(res.orphaned)} about codes no longer in the codebook"
         )
         for d in res.stale[:20]:
-            lines.append(f"    stale: {d.respondent} / {d.question} / {d.code or '(done)'}")
+            lines.append(f"    stale: {_describe(d)}")
         for d in res.orphaned[:20]:
-            lines.append(f"    orphaned: {d.respondent} / {d.question} / code {d.code}")
+            lines.append(f"    orphaned: {_describe(d)}")
+        if len(res.stale) > 20 or len(res.orphaned) > 20:
+            lines.append(
+                "    (the first 20 of each; `qualcode finalize` lists all in decisions.csv)"
+            )
     source.close()
     target.close()
     return "\n".join(lines)
+
+
+def _describe(d: Decision) -> str:
+    """A decision in one line: respondent / question / code [span] (decision)."""
+    span = "" if d.start == -1 else f" {d.start}-{d.end}"
+    return f"{d.respondent} / {d.question} / {d.code or '(answer)'}{span} ({d.decision})"
 
 
 def finalize(
@@ -133,7 +144,7 @@ def finalize(
     err.print(
         escape(
             f"wrote {done.outdir} ({done.coder}: {info['decisions_applied']} decisions on "
-            f"{info['answers_reviewed']} answers applied, {info['decisions_stale']} stale, "
+            f"{info['answers_reviewed']} answer(s) applied, {info['decisions_stale']} stale, "
             f"{info['decisions_orphaned']} orphaned; {info['changed_cells']} cells changed)"
         ),
         soft_wrap=True,
