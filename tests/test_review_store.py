@@ -228,6 +228,11 @@ def test_finalize_writes_an_output_folder_other_verbs_read(folder: Path) -> None
     gold = pd.read_csv(done.outdir / "gold.csv", dtype=str)
     assert gold[["id", "question", "stigma"]].values.tolist() == [["R2", "answer", "0"]]
     assert final.manifest["review"]["decisions_applied"] == 2
+    from qualcode.analysis.methods import methods_statement
+
+    text = methods_statement(final)
+    assert "A person (coder ann) then reviewed the machine coding of 1 answer from 1" in text
+    assert "0 confirmed" not in text and "1 rejected" in text
     with pytest.raises(QualcodeError, match="E808"):
         finalize(folder, folder)
     store.decide(coder="bob", respondent="R1", question="answer", code="stigma",

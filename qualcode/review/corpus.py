@@ -77,6 +77,7 @@ class ReviewCorpus:
     _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
     _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
     _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
+    _hit_keys: dict[tuple[int, str, str, int, int], int] = field(repr=False, default_factory=dict)
 
     @classmethod
     def from_coding(cls, coding: Coding) -> ReviewCorpus:
@@ -115,6 +116,7 @@ class ReviewCorpus:
         hits = []
         by_code: dict[str, list[int]] = defaultdict(list)
         by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
+        hit_keys: dict[tuple[int, str, str, int, int], int] = {}
         names = ("row", "question", "code", "code_path", "start", "end", "match", "quote")
         columns = [seg[c].tolist() for c in (*names, "negated", "rule")]
         for i, values in enumerate(zip(*columns)):
@@ -130,11 +132,12 @@ class ReviewCorpus:
             for ancestor in hit.code_path.split("/"):
                 by_code[ancestor].append(i)
             by_answer[(row, hit.question)].append(i)
+            hit_keys[(row, hit.question, hit.code, hit.start, hit.end)] = i
         sha = str((coding.manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
             coding=coding, codes=codes, questions=questions, respondents=respondents,
             hits=hits, codebook_sha256=sha, _texts=texts, _by_key=dict(by_key),
-            _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer),
+            _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer), _hit_keys=hit_keys,
         )  # fmt: skip
 
     # -- lookups -------------------------------------------------------------------------
@@ -182,9 +185,19 @@ class ReviewCorpus:
                 return r
         return None
 
-    def hits_of_code(self, code_id: str) -> list[Hit]:
-        """The hits of a code (a parent's include its descendants'), in table order."""
-        return [self.hits[i] for i in self._hits_by_code.get(code_id, [])]
+    def hits_of_code(self, code_id: str, start: int = 0, stop: int | None = None) -> list[Hit]:
+        """The hits of a code (a parent's include its descendants'), in table order; with
+        `start`/`stop`, only that slice of them."""
+        return [self.hits[i] for i in self._hits_by_code.get(code_id, [])[start:stop]]
+
+    def n_hits_of_code(self, code_id: str) -> int:
+        """How many hits a code has (a parent's include its descendants')."""
+        return len(self._hits_by_code.get(code_id, ()))
+
+    def hit_at(self, row: int, question: str, code: str, start: int, end: int) -> Hit | None:
+        """The machine hit of `code` at exactly this span of the answer, or None."""
+        index = self._hit_keys.get((row, question, code, start, end))
+        return None if index is None else self.hits[index]
 
     def hits_of_answer(self, row: int, question: str) -> list[Hit]:
         """The hits in one answer, in table order."""
@@ -195,9 +208,13 @@ class ReviewCorpus:
         return [q for q in self.questions if self.text(row, q).strip()]
 
     def uncoded_rows(self) -> list[int]:
-        """Rows with at least one answer and no counting hit, in row order."""
-        coded = {h.row for h in self.hits if h.counts}
-        return [r for r in range(1, self.n_rows + 1) if r not in coded and self.answered(r)]
+        """Rows with at least one answer and no counting hit, in row order (computed once)."""
+        found: list[int] | None = getattr(self, "_uncoded", None)
+        if found is None:
+            coded = {h.row for h in self.hits if h.counts}
+            found = [r for r in range(1, self.n_rows + 1) if r not in coded and self.answered(r)]
+            self._uncoded = found
+        return found
 
     def machine_matrix(self) -> pd.DataFrame:
         """The machine's 0/1 matrix (rows x codes), as saved."""

@@ -100,6 +100,12 @@ def reviewed_coding(corpus: ReviewCorpus, reviewed: Reviewed, coder: str) -> Cod
     }
     manifest = {key: value for key, value in source.manifest.items() if key != "tables"}
     manifest["review"] = counts
+    coded_any = int(reviewed.matrix.to_numpy().any(axis=1).sum())
+    totals = dict(manifest.get("counts") or {})
+    if "coded_any" in totals:
+        totals["uncoded"] = int(totals.get("uncoded", 0)) + int(totals["coded_any"]) - coded_any
+        totals["coded_any"] = coded_any
+        manifest["counts"] = totals
     return Coding(
         data=source.data,
         segments=reviewed.segments,

@@ -117,40 +117,51 @@ def code_queue(
     corpus: ReviewCorpus, decisions: Decisions, code: CodeInfo, page: int
 ) -> dict[str, Any]:
     """One page of a code's hits with this coder's decision on each, and the counts."""
-    hits = corpus.hits_of_code(code.id)
-    decided = _hit_decisions(corpus, decisions, hits)
-    total = len(hits)
+    decided = _hit_decisions(corpus, decisions)
+    total = corpus.n_hits_of_code(code.id)
     pages = max(1, -(-total // PAGE))
     page = min(max(1, page), pages)
-    shown = hits[(page - 1) * PAGE : page * PAGE]
+    shown = corpus.hits_of_code(code.id, (page - 1) * PAGE, page * PAGE)
     items = [hit_view(corpus, h, decided.get(h.index)) for h in shown]
-    n_decided = sum(1 for h in hits if decided.get(h.index) in ("accept", "reject"))
+    n_decided = sum(
+        1 for i, d in decided.items()
+        if d in ("accept", "reject") and code.id in corpus.hits[i].code_path.split("/")
+    )  # fmt: skip
     return {"items": items, "page": page, "pages": pages, "total": total, "decided": n_decided}
 
 
-def _hit_decisions(corpus: ReviewCorpus, decisions: Decisions, hits: list[Hit]) -> dict[int, str]:
-    """The current decision on each hit (by index) made on the answer's current text."""
+def _hit_decisions(corpus: ReviewCorpus, decisions: Decisions) -> dict[int, str]:
+    """The current decision on each machine hit (by index) made on the answer's current
+    text; the work grows with the decisions, not with the hits."""
     out: dict[int, str] = {}
-    for h in hits:
-        for d in decisions.by_answer.get((h.respondent, h.question), ()):
-            if (d.code, d.start, d.end) == (h.code, h.start, h.end) and (
-                d.text_sha256 == corpus.text_hash(h.row, h.question)
-            ):
-                out[h.index] = d.decision
+    for d in decisions.all:
+        if d.start == WHOLE:
+            continue
+        for row in corpus.rows_of(d.respondent, d.question):
+            if corpus.text_hash(row, d.question) != d.text_sha256:
+                continue
+            hit = corpus.hit_at(row, d.question, d.code, d.start, d.end)
+            if hit is not None:
+                out[hit.index] = d.decision
     return out
 
 
 def progress(corpus: ReviewCorpus, decisions: Decisions) -> dict[str, Any]:
     """Per code: hits, hits decided, left; decisions made; median seconds per decision."""
-    decided = _hit_decisions(corpus, decisions, corpus.hits)
+    decided: dict[str, int] = defaultdict(int)
+    accepted: dict[str, int] = defaultdict(int)
+    for index, decision in _hit_decisions(corpus, decisions).items():
+        if decision not in ("accept", "reject"):
+            continue
+        for code in corpus.hits[index].code_path.split("/"):
+            decided[code] += 1
+            accepted[code] += decision == "accept"
     rows = []
     for code in corpus.codes:
-        hits = corpus.hits_of_code(code.id)
-        done = sum(1 for h in hits if decided.get(h.index) in ("accept", "reject"))
-        accepted = sum(1 for h in hits if decided.get(h.index) == "accept")
+        n = corpus.n_hits_of_code(code.id)
         rows.append({
-            "code": code, "hits": len(hits), "decided": done, "accepted": accepted,
-            "left": len(hits) - done,
+            "code": code, "hits": n, "decided": decided[code.id],
+            "accepted": accepted[code.id], "left": n - decided[code.id],
         })  # fmt: skip
     times = [d.elapsed_ms for d in decisions.all if d.elapsed_ms]
     real = [d for d in decisions.all if d.code != ANSWER]
