@@ -268,3 +268,79 @@ def test_carry_over_reports_stale_and_orphaned_decisions(tmp_path: Path) -> None
     ]
     assert carry_over(old, new).startswith("carried 0 decision(s)")  # idempotent
     assert open_store(new).count() == 3
+
+
+@pytest.mark.parametrize("validator", ["xmlschema", "lxml"])
+def test_export_qdpx_of_a_finalized_folder_has_the_coder_as_a_user(
+    folder: Path, validator: str
+) -> None:
+    import io
+    import zipfile
+
+    import defusedxml.ElementTree as DET
+
+    from qualcode.refi.qdpx import project_zip
+
+    from .test_refi import _schema, _validate
+
+    corpus = ReviewCorpus.from_coding(qualcode.load_coding(folder))
+    store = open_store(folder)
+    store.decide(coder="ann", respondent="R4", question="answer", code="stigma", start=0,
+                 end=7, decision="add", text=corpus.text(4, "answer"))  # fmt: skip
+    b1 = hit(corpus, "R1", "bladder")
+    store.decide(
+        coder="ann",
+        respondent="R1",
+        question="answer",
+        code="bladder",
+        start=b1.start,
+        end=b1.end,
+        decision="accept",
+        text=corpus.text(1, "answer"),
+    )
+    done = finalize(folder, folder.parent / "final")
+    final = qualcode.load_coding(done.outdir)
+    export = project_zip(final, final.load_codebook())
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    qde = archive.read("project.qde")
+    _validate(validator, _schema("Project.xsd"), qde)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    root = DET.fromstring(qde)
+    users = {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", ns)}
+    assert set(users) == {"qualcode", "ann"}
+    by_user: dict[str, list[str]] = {"qualcode": [], "ann": []}
+    for sel in root.iterfind(".//q:PlainTextSelection", ns):
+        for coding in sel.iterfind("q:Coding", ns):
+            name = next(n for n, g in users.items() if g == coding.get("creatingUser"))
+            by_user[name].append(sel.get("name"))
+    assert sorted(by_user["ann"]) == sorted([corpus.text(4, "answer")[:7], b1.match])
+    assert b1.match in by_user["qualcode"]  # the accepted hit: the machine's and ann's
+    assert corpus.text(4, "answer")[:7] not in by_user["qualcode"]
+
+
+def test_no_store_and_bad_blind_sheets_are_clear_errors(folder: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from qualcode.review.server import read_blind_sheet
+
+    with pytest.raises(QualcodeError) as err:
+        finalize(folder)
+    assert err.value.code == "E802" and STORE in str(err.value)
+    corpus = ReviewCorpus.from_coding(qualcode.load_coding(folder))
+    not_xlsx = tmp_path / "sheet.xlsx"
+    not_xlsx.write_text("row,id\n", encoding="utf-8")
+    with pytest.raises(QualcodeError) as err:
+        read_blind_sheet(not_xlsx, corpus)
+    assert err.value.code == "E807"
+    book = Workbook()
+    book.active.title = "coding"
+    book.active.append(["row", "id", "question", "answer"])
+    book.active.append([2, "R9", "answer", "someone else's"])
+    book.save(tmp_path / "other.xlsx")
+    with pytest.raises(QualcodeError, match="row 2 \\(R9, answer\\) is not an answer") as err:
+        read_blind_sheet(tmp_path / "other.xlsx", corpus)
+    assert err.value.code == "E807"
+    book.active.delete_rows(2)
+    book.active.append([2, "R2", "answer", "I felt judged by my GP."])
+    book.save(tmp_path / "good.xlsx")
+    assert read_blind_sheet(tmp_path / "good.xlsx", corpus) == [(2, "answer")]

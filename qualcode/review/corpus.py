@@ -9,8 +9,9 @@ An answer is one cell: a respondent's row and one text column (question).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ class CodeInfo:
         return self.path.split("/")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     """One machine hit (a row of ``segments``), with its index in that table."""
 
@@ -55,6 +56,38 @@ class Hit:
     counts: bool
 
 
+class HitTable(Sequence[Hit]):
+    """The machine hits as columns; a :class:`Hit` is made when one is asked for."""
+
+    def __init__(self, columns: list[list[Any]], counts: list[bool], respondents: list[str]):
+        self._columns = columns
+        self._counts = counts
+        self._respondents = respondents
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    @overload
+    def __getitem__(self, i: int) -> Hit: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Hit]: ...
+    def __getitem__(self, i: int | slice) -> Hit | list[Hit]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        row, q, code, path, start, end, match, quote, negated, rule = (c[i] for c in self._columns)
+        return Hit(
+            index=i, row=row, respondent=self._respondents[row - 1], question=q, code=code,
+            code_path=path, start=start, end=end, match=str(match), quote=str(quote),
+            negated=bool(negated), rule=str(rule), counts=self._counts[i],
+        )  # fmt: skip
+
+    def rows_counting(self) -> set[int]:
+        """The rows with at least one hit that counts."""
+        return {r for r, k in zip(self._columns[0], self._counts) if k}
+
+
 #: Twelve colours that stay readable behind black text (ColorBrewer Set3, a little darker).
 PALETTE = (
     "#8dd3c7", "#ffe66b", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
@@ -70,10 +103,10 @@ class ReviewCorpus:
     codes: list[CodeInfo]
     questions: list[str]
     respondents: list[str]
-    hits: list[Hit]
+    hits: HitTable
     codebook_sha256: str
     _texts: dict[str, list[str]] = field(repr=False, default_factory=dict)
-    _by_key: dict[tuple[str, str], list[int]] = field(repr=False, default_factory=dict)
+    _by_key: dict[str, list[int]] = field(repr=False, default_factory=dict)
     _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
     _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
     _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
@@ -107,32 +140,33 @@ class ReviewCorpus:
             )
             for i, r in enumerate(summary.itertuples(index=False))
         ]
-        by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+        by_key: dict[str, list[int]] = defaultdict(list)
         for row, respondent in enumerate(respondents, start=1):
-            for q in questions:
-                by_key[(respondent, q)].append(row)
+            by_key[respondent].append(row)
         seg = coding.segments
         counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
-        hits = []
         by_code: dict[str, list[int]] = defaultdict(list)
         by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
         hit_keys: dict[tuple[int, str, str, int, int], int] = {}
         names = ("row", "question", "code", "code_path", "start", "end", "match", "quote")
         columns = [seg[c].tolist() for c in (*names, "negated", "rule")]
-        for i, values in enumerate(zip(*columns)):
-            row, q, code, path, start, end, match, quote, negated, rule = values
-            row = int(row)
-            hit = Hit(
-                index=i, row=row, respondent=respondents[row - 1], question=str(q),
-                code=str(code), code_path=str(path), start=int(start), end=int(end),
-                match=str(match), quote=str(quote), negated=bool(negated), rule=str(rule),
-                counts=bool(counts[i]),
-            )  # fmt: skip
-            hits.append(hit)
-            for ancestor in hit.code_path.split("/"):
+        columns[0] = [int(v) for v in columns[0]]
+        columns[4] = [int(v) for v in columns[4]]
+        columns[5] = [int(v) for v in columns[5]]
+        for c in (1, 2, 3):
+            columns[c] = [str(v) for v in columns[c]]
+        paths: dict[str, list[str]] = {}
+        rows, questions_, codes_, paths_, starts, ends = columns[:6]
+        for i in range(len(rows)):
+            row, q, path = rows[i], questions_[i], paths_[i]
+            ancestors = paths.get(path)
+            if ancestors is None:
+                ancestors = paths[path] = path.split("/")
+            for ancestor in ancestors:
                 by_code[ancestor].append(i)
-            by_answer[(row, hit.question)].append(i)
-            hit_keys[(row, hit.question, hit.code, hit.start, hit.end)] = i
+            by_answer[(row, q)].append(i)
+            hit_keys[(row, q, codes_[i], starts[i], ends[i])] = i
+        hits = HitTable(columns, [bool(v) for v in counts], respondents)
         sha = str((coding.manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
             coding=coding, codes=codes, questions=questions, respondents=respondents,
@@ -170,8 +204,9 @@ class ReviewCorpus:
         return self._hashes[key]
 
     def rows_of(self, respondent: str, question: str) -> list[int]:
-        """The rows whose respondent id is `respondent` (several when ids repeat)."""
-        return self._by_key.get((respondent, question), [])
+        """The rows whose respondent id is `respondent` (several when ids repeat) and which
+        have the column `question`."""
+        return self._by_key.get(respondent, []) if question in self._texts else []
 
     def find(self, respondent: str, question: str, text_hash: str, row: int = 0) -> int | None:
         """The row a decision about (respondent, question) made on text `text_hash` is about:
@@ -211,7 +246,7 @@ class ReviewCorpus:
         """Rows with at least one answer and no counting hit, in row order (computed once)."""
         found: list[int] | None = getattr(self, "_uncoded", None)
         if found is None:
-            coded = {h.row for h in self.hits if h.counts}
+            coded = self.hits.rows_counting()
             found = [r for r in range(1, self.n_rows + 1) if r not in coded and self.answered(r)]
             self._uncoded = found
         return found
