@@ -344,3 +344,65 @@ def test_no_store_and_bad_blind_sheets_are_clear_errors(folder: Path, tmp_path: 
     book.active.append([2, "R2", "answer", "I felt judged by my GP."])
     book.save(tmp_path / "good.xlsx")
     assert read_blind_sheet(tmp_path / "good.xlsx", corpus) == [(2, "answer")]
+
+
+def test_codings_made_in_a_qda_program_come_back_as_decisions(folder: Path, tmp_path: Path) -> None:
+    """A qdpx exported, coded "by hand" (the XML edited to add codings as another user, as
+    QualCoder would), imported back: the decisions equal the added codings."""
+    import io
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.refi.guids import code_guid
+
+    runner = CliRunner()
+    project = tmp_path / "project.qdpx"
+    result = runner.invoke(app, ["export", "qdpx", str(folder), "-o", str(project)])
+    assert result.exit_code == 0, result.output
+    ns = "urn:QDA-XML:project:1.0"
+    ET.register_namespace("", ns)
+    with zipfile.ZipFile(project) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    root = ET.fromstring(entries["project.qde"])
+    users = root.find(f"{{{ns}}}Users")
+    ET.SubElement(users, f"{{{ns}}}User", guid="5c1e0000-0000-4000-8000-000000000001",
+                  name="Zoe")  # fmt: skip
+    zoe = "5c1e0000-0000-4000-8000-000000000001"
+
+    def add_coding(source: ET.Element, n: int, start: int, end: int, path: str) -> None:
+        sel = ET.SubElement(source, f"{{{ns}}}PlainTextSelection", creatingUser=zoe,
+                            guid=f"5c1e0000-0000-4000-8000-0000000001{n:02d}",
+                            startPosition=str(start), endPosition=str(end))  # fmt: skip
+        coding = ET.SubElement(sel, f"{{{ns}}}Coding", creatingUser=zoe,
+                               guid=f"5c1e0000-0000-4000-8000-0000000002{n:02d}")  # fmt: skip
+        ET.SubElement(coding, f"{{{ns}}}CodeRef", targetGUID=code_guid(path))
+
+    wanted = {"R2": (2, 7, "stigma"), "R4": (0, 7, "harms/cravings")}
+    for n, source in enumerate(root.iter(f"{{{ns}}}TextSource")):
+        rid = source.get("name").split(" ")[0]
+        if rid in wanted:
+            add_coding(source, n, *wanted[rid])
+        if rid == "R5":  # a source whose answer has changed since: reported, not guessed
+            source.set("guid", "5c1e0000-0000-4000-8000-000000000999")
+            add_coding(source, n, 0, 4, "stigma")
+    entries["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    edited = tmp_path / "coded.qdpx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    edited.write_bytes(buffer.getvalue())
+    args = ["import", "codings", str(edited), str(folder), "--coder", "zoe"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "imported 2 coding(s)" in result.output and "by user: Zoe (2)" in result.output
+    assert "1 coding(s) on sources this folder does not have" in result.output
+    decisions = open_store(folder).current(coder="zoe")
+    got = {(d.respondent, d.code, d.start, d.end, d.decision) for d in decisions}
+    assert got == {("R2", "stigma", 2, 7, "add"), ("R4", "cravings", 0, 7, "add")}
+    assert {d.match for d in decisions} == {ANSWERS[1][1][2:7], ANSWERS[3][1][0:7]}
+    result = runner.invoke(app, args)  # again: nothing new
+    assert "imported 0 coding(s)" in result.output and "(2 already there)" in result.output

@@ -20,6 +20,9 @@ def register_review(app: typer.Typer) -> None:
     """Add the `review` and `finalize` commands to the qualcode app."""
     app.command("review")(review)
     app.command("finalize")(finalize)
+    for group in app.registered_groups:  # `qualcode import codings`, beside `import qdc`
+        if group.name == "import" and group.typer_instance is not None:
+            group.typer_instance.command("codings")(import_codings)
 
 
 @contextlib.contextmanager
@@ -149,3 +152,30 @@ def finalize(
         ),
         soft_wrap=True,
     )
+
+
+def import_codings(
+    file: Annotated[Path, typer.Argument(help="A .qdpx project exported from OUTDIR.")],
+    outdir: Annotated[Path, typer.Argument(help="The output folder it was exported from.")],
+    coder: Annotated[str, typer.Option("--coder", help="Whose decisions the codings become.")],
+) -> None:
+    """Codings made in NVivo, ATLAS.ti, MAXQDA or QualCoder on a project `qualcode export
+    qdpx` wrote come back as a coder's decisions in OUTDIR/review.sqlite."""
+    from rich.markup import escape
+
+    from qualcode.console import err
+
+    with user_errors():
+        from qualcode.coding.result import load_coding
+        from qualcode.review.corpus import ReviewCorpus
+        from qualcode.review.qdpx_import import describe
+        from qualcode.review.qdpx_import import import_codings as run
+        from qualcode.review.store import open_store
+
+        corpus = ReviewCorpus.from_coding(load_coding(outdir))
+        store = open_store(outdir)
+        try:
+            result = run(file, corpus, store, coder)
+        finally:
+            store.close()
+    err.print(escape(describe(result, coder, file)), soft_wrap=True)
