@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -347,3 +348,16 @@ def test_bad_input_is_a_clear_error(folder: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "E803" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["finalize", str(tmp_path)])
     assert result.exit_code == 1 and "E404" in result.output
+
+
+def test_a_blind_sample_drawn_in_the_app_hides_the_machine(folder: Path) -> None:
+    with serve(folder, "--coder", "dee", "--blind-sample", "4", "--seed", "7") as server:
+        with urllib.request.urlopen(server.url, timeout=10) as resp:
+            home = resp.read().decode()
+        found = re.findall(r'data-href="/answer/(\d+)"', home)
+        assert home.count('class="item') == 4 and "blind mode" in home
+        for row in sorted(set(found)):
+            url = f"{server.base}/answer/{row}?token={server.token}"
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                page = resp.read().decode()
+            assert 'class="seg' not in page and "toggle sw" in page and ' on"' not in page

@@ -60,6 +60,13 @@ def review(
         Path | None,
         typer.Option("--blind", help="Code the answers of this `qualcode sample` sheet blind."),
     ] = None,
+    blind_sample: Annotated[
+        int | None,
+        typer.Option(
+            "--blind-sample", min=1, help="Code N answers drawn at random (--seed) blind."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of --blind-sample.")] = 1,
     from_dir: Annotated[
         Path | None,
         typer.Option("--from", help="Carry the decisions of an earlier output folder over first."),
@@ -82,7 +89,7 @@ def review(
 
         serve(
             outdir, coder=coder, host=host, port=port, open_browser=not no_browser,
-            blind_sheet=blind, echo=echo,
+            blind_sheet=blind, blind_sample=blind_sample, seed=seed, echo=echo,
         )  # fmt: skip
 
 

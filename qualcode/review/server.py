@@ -96,9 +96,13 @@ def serve(
     port: int = 8765,
     open_browser: bool = True,
     blind_sheet: str | Path | None = None,
+    blind_sample: int | None = None,
+    seed: int = 1,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the workbench over `outdir` until interrupted (Ctrl-C / SIGTERM)."""
+    """Serve the workbench over `outdir` until interrupted (Ctrl-C / SIGTERM). Blind mode
+    codes the answers of `blind_sheet` (a `qualcode sample` sheet), or a simple random
+    sample of `blind_sample` answers drawn here with `seed` (as `qualcode sample -n N`)."""
     import uvicorn
 
     from qualcode.review.app import Workbench, create_app
@@ -108,6 +112,12 @@ def serve(
     corpus = ReviewCorpus.from_coding(coding)
     store = open_store(outdir)
     sample = read_blind_sheet(blind_sheet, corpus) if blind_sheet is not None else []
+    if blind_sample is not None and blind_sheet is None:
+        from qualcode.analysis.sampling import draw_sample
+
+        drawn = draw_sample(coding, blind_sample, seed=seed)
+        sample = [(int(r), str(q)) for r, q in zip(drawn["row"], drawn["question"])]
+    blind = blind_sheet is not None or blind_sample is not None
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
@@ -116,7 +126,7 @@ def serve(
         hosts |= {f"{h}:{actual}" for h in ("127.0.0.1", "localhost", "[::1]")}
     bench = Workbench(
         corpus=corpus, store=store, coder=coder or default_coder(),
-        token=secrets.token_urlsafe(24), blind=blind_sheet is not None, sample=sample,
+        token=secrets.token_urlsafe(24), blind=blind, sample=sample,
         hosts=hosts, title=str((coding.manifest.get("codebook") or {}).get("name", "")),
     )  # fmt: skip
     url = f"http://{shown}:{actual}/?token={bench.token}"
