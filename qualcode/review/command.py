@@ -8,12 +8,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.errors import QualcodeError
-from qualcode.review.store import Decision
+
+if TYPE_CHECKING:
+    from qualcode.review.store import Decision
 
 
 def register_review(app: typer.Typer) -> None:
