@@ -356,6 +356,9 @@ def test_a_blind_sample_drawn_in_the_app_hides_the_machine(folder: Path) -> None
             home = resp.read().decode()
         found = re.findall(r'data-href="/answer/(\d+)"', home)
         assert home.count('class="item') == 4 and "blind mode" in home
+        assert server.get("/code/bladder") == 200 and server.get("/uncoded") == 200  # -> "/"
+        with urllib.request.urlopen(f"{server.base}/uncoded?token={server.token}") as resp:
+            assert "/?token=" in resp.url and "Uncoded answers" not in resp.read().decode()
         for row in sorted(set(found)):
             url = f"{server.base}/answer/{row}?token={server.token}"
             with urllib.request.urlopen(url, timeout=10) as resp:

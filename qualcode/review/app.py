@@ -173,7 +173,7 @@ def create_app(bench: Workbench) -> ASGIApp:
 
     async def code_page(request: Request) -> Response:
         if bench.blind:
-            return RedirectResponse("/", 303)
+            return _home(request)
         code = corpus.code(request.path_params["code"])
         if code is None:
             return Response("no such code", 404)
@@ -199,6 +199,8 @@ def create_app(bench: Workbench) -> ASGIApp:
         return render("answer.html", row=row, views=views, prev_row=prev_row, next_row=next_row)
 
     async def uncoded_page(request: Request) -> Response:
+        if bench.blind:  # which answers the machine left uncoded is the machine's coding
+            return _home(request)
         rows = corpus.uncoded_rows()
         page = _int(request.query_params.get("page"), 1)
         pages = max(1, -(-len(rows) // PAGE))
@@ -322,6 +324,12 @@ async def _json(request: Request) -> dict[str, Any] | Response:
     if not isinstance(body, dict):
         return JSONResponse({"error": "bad JSON"}, 400)
     return body
+
+
+def _home(request: Request) -> Response:
+    """A redirect to the start page (keeping a token given in the URL)."""
+    token = request.query_params.get("token")
+    return RedirectResponse(f"/?token={quote(token)}" if token else "/", 303)
 
 
 def _int(value: Any, default: int) -> int:
