@@ -245,7 +245,7 @@ def test_finalize_writes_an_output_folder_other_verbs_read(folder: Path) -> None
 
 
 def test_carry_over_reports_stale_and_orphaned_decisions(tmp_path: Path) -> None:
-    from qualcode.review.command import carry_over
+    from qualcode.review.carry import carry_over
 
     old = make_folder(tmp_path, name="old")
     store = open_store(old)

@@ -5,6 +5,7 @@
 - :mod:`qualcode.review.decide`: decisions applied to the machine coding (stale, orphaned);
 - :mod:`qualcode.review.finalize`: the reviewed coding saved as an output folder;
 - :mod:`qualcode.review.qdpx_import`: codings made in a QDA program back as decisions;
+- :mod:`qualcode.review.carry`: decisions carried over to a new output folder;
 - :mod:`qualcode.review.pages`, :mod:`qualcode.review.app`, :mod:`qualcode.review.server`:
   the web application (Starlette, served by uvicorn) behind `qualcode review`;
 - :mod:`qualcode.review.command`: the `review`, `finalize` and `import codings` verbs.

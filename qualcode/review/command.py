@@ -8,14 +8,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from qualcode.errors import QualcodeError
-
-if TYPE_CHECKING:
-    from qualcode.review.store import Decision
 
 
 def register_review(app: typer.Typer) -> None:
@@ -82,6 +79,8 @@ def review(
 
     with user_errors():
         if from_dir is not None:
+            from qualcode.review.carry import carry_over
+
             report = carry_over(from_dir, outdir)
             err.print(escape(report), soft_wrap=True)
         from qualcode.review.server import serve
@@ -93,44 +92,6 @@ def review(
             outdir, coder=coder, host=host, port=port, open_browser=not no_browser,
             blind_sheet=blind, blind_sample=blind_sample, seed=seed, echo=echo,
         )  # fmt: skip
-
-
-def carry_over(old: Path, new: Path) -> str:
-    """Copy the decisions of `old`/review.sqlite into `new`/review.sqlite and say, per coder,
-    how many apply to `new`'s answers, how many are stale and orphaned (listed)."""
-    from qualcode.coding.result import load_coding
-    from qualcode.review.corpus import ReviewCorpus
-    from qualcode.review.decide import resolve
-    from qualcode.review.store import open_store
-
-    corpus = ReviewCorpus.from_coding(load_coding(new))
-    source = open_store(old, create=False)
-    target = open_store(new)
-    added = target.copy_from(source) if source.path.resolve() != target.path.resolve() else 0
-    lines = [f"carried {added} decision(s) from {source.path} to {target.path}"]
-    for coder in target.coders():
-        res = resolve(corpus, target.current(coder=coder))
-        lines.append(
-            f"  {coder}: {res.n_applicable} apply, {len(res.stale)} stale (answer text "
-            f"changed or gone), {len(res.orphaned)} about codes no longer in the codebook"
-        )
-        for d in res.stale[:20]:
-            lines.append(f"    stale: {_describe(d)}")
-        for d in res.orphaned[:20]:
-            lines.append(f"    orphaned: {_describe(d)}")
-        if len(res.stale) > 20 or len(res.orphaned) > 20:
-            lines.append(
-                "    (the first 20 of each; `qualcode finalize` lists all in decisions.csv)"
-            )
-    source.close()
-    target.close()
-    return "\n".join(lines)
-
-
-def _describe(d: Decision) -> str:
-    """A decision in one line: respondent / question / code [span] (decision)."""
-    span = "" if d.start == -1 else f" {d.start}-{d.end}"
-    return f"{d.respondent} / {d.question} / {d.code or '(answer)'}{span} ({d.decision})"
 
 
 def finalize(
@@ -175,16 +136,7 @@ def import_codings(
     from qualcode.console import err
 
     with user_errors():
-        from qualcode.coding.result import load_coding
-        from qualcode.review.corpus import ReviewCorpus
-        from qualcode.review.qdpx_import import describe
-        from qualcode.review.qdpx_import import import_codings as run
-        from qualcode.review.store import open_store
+        from qualcode.review.qdpx_import import describe, import_codings_into
 
-        corpus = ReviewCorpus.from_coding(load_coding(outdir))
-        store = open_store(outdir)
-        try:
-            result = run(file, corpus, store, coder)
-        finally:
-            store.close()
+        result = import_codings_into(file, outdir, coder)
     err.print(escape(describe(result, coder, file)), soft_wrap=True)

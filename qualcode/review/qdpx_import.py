@@ -157,3 +157,16 @@ def describe(result: Imported, coder: str, path: Any) -> str:
         )
         lines += [f"    {n}: code {g} by {u}" for n, u, g in result.unknown_codes[:20]]
     return "\n".join(lines)
+
+
+def import_codings_into(file: str | Path, outdir: str | Path, coder: str) -> Imported:
+    """:func:`import_codings` of `file` into the store of the output folder `outdir`."""
+    from qualcode.coding.result import load_coding  # pandas: only when a file is imported
+    from qualcode.review.store import open_store
+
+    corpus = ReviewCorpus.from_coding(load_coding(outdir))
+    store = open_store(outdir)
+    try:
+        return import_codings(file, corpus, store, coder)
+    finally:
+        store.close()
