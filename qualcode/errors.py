@@ -391,6 +391,43 @@ class Errors:
         "topics` folder, for one, holds no coding).",
     )
 
+    # Review workbench and finalize (E80x): issue 17
+    E801 = (
+        "cannot serve on {host}:{port}: {problem}",
+        "Choose another port with --port N (--port 0 takes any free one), or stop the program "
+        "that uses this one.",
+    )
+    E802 = (
+        "no decisions store at {path}",
+        "Review the folder first with `qualcode review OUTDIR`, or check the folder's path.",
+    )
+    E803 = (
+        "cannot read the decisions store {path}: {problem}",
+        "qualcode never repairs it in place: move the file aside (e.g. rename it "
+        "review.sqlite.broken) to start a new one, or restore it from a backup.",
+    )
+    E804 = (
+        "the decisions store was written by a newer qualcode (schema {version}; this one "
+        "knows {known})",
+        "Upgrade qualcode (pip install -U qualcode) to open it.",
+    )
+    E805 = (
+        "{path} holds the decisions of several coders: {coders}",
+        "Name the coder whose decisions to apply with --coder NAME.",
+    )
+    E806 = (
+        "no decisions of coder '{coder}' in {path}.{suggestion}",
+        "Coders in this folder: {coders}.",
+    )
+    E807 = (
+        "{path} is not a coding sheet of `qualcode sample`: {problem}",
+        "Give the .xlsx written by `qualcode sample OUTDIR -o sheet.xlsx` for this folder.",
+    )
+    E808 = (
+        "refusing to write the finalized folder into {path}: it is the folder being reviewed",
+        "Choose another folder with -o (the default is <OUTDIR>.final/ beside it).",
+    )
+
 
 class Warnings:
     """Catalogue of warnings: printed, never fatal."""

@@ -99,6 +99,36 @@ def negation_clause(summary: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def review_sentence(review: Mapping[str, Any]) -> str:
+    """What a person changed, from the ``review`` section `qualcode finalize` writes."""
+    answers = int(review.get("answers_reviewed", 0))
+    respondents = int(review.get("respondents_reviewed", 0))
+    how = (
+        "coded blind (the machine's codes hidden)"
+        if review.get("blind")
+        else "reviewed the machine coding of"
+    )
+    text = (
+        f"A person (coder {review.get('coder', '')}) then {how} {answers:,} "
+        f"answer{'s' if answers != 1 else ''} from {respondents:,} "
+        f"respondent{'s' if respondents != 1 else ''} in qualcode's review workbench, "
+        f"making {int(review.get('decisions_applied', 0)):,} decisions: "
+        f"{int(review.get('cells_human_accepted', 0)):,} respondent-code assignments were "
+        f"confirmed, {int(review.get('cells_human_rejected', 0)):,} rejected and "
+        f"{int(review.get('cells_human_added', 0)):,} added, changing "
+        f"{int(review.get('changed_cells', 0)):,} of the machine's assignments; the figures "
+        f"above include these changes."
+    )
+    stale = int(review.get("decisions_stale", 0))
+    orphaned = int(review.get("decisions_orphaned", 0))
+    if stale or orphaned:
+        text += (
+            f" {stale:,} decisions made on answers whose text later changed and {orphaned:,} "
+            "about codes no longer in the codebook were not applied."
+        )
+    return text
+
+
 def methods_statement(
     coding: Coding, agreement: pd.DataFrame | None = None, reference: str = "human coding"
 ) -> str:
@@ -133,6 +163,8 @@ def methods_statement(
         f"assigned when any of its sub-codes was. Of the {answered:,} respondents who "
         f"answered, {coded:,}{share} were assigned at least one code.",
     ]
+    if isinstance(manifest.get("review"), Mapping):  # a `qualcode finalize` folder
+        lines += ["", review_sentence(manifest["review"])]
     if agreement is not None:
         lines.append("")
         lines.append(agreement_sentence(agreement, reference))

@@ -28,6 +28,7 @@ from qualcode.cli import (  # noqa: F401
     topics,
     diff,
     methods,
+    review,
     export,
     imports,
 )

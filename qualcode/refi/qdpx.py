@@ -165,6 +165,12 @@ class _Project:
         created = manifest.get("created_utc") or ""
         self.created = created if _UTC.match(created) else None
         self.codes = {c.id: c for c in codebook.walk()}
+        # A `qualcode finalize` folder: its human codings are exported as the coder's own.
+        review = manifest.get("review")
+        if not isinstance(review, dict):
+            review = {}
+        self.reviewer = str(review.get("coder") or "")
+        self.reviewer_guid = guid("user", "coder", self.reviewer)
         modes = dict(
             zip(coding.summary_table.get("code", []), coding.summary_table.get("negation", []))
         )
@@ -184,6 +190,8 @@ class _Project:
                        creationDateTime=self.created)  # fmt: skip
         users = element(root, "Users")
         element(users, "User", guid=USER_GUID, name=USER_NAME)
+        if self.reviewer:
+            element(users, "User", guid=self.reviewer_guid, name=self.reviewer)
         add_codes(element(root, "CodeBook"), self.codebook)
         if variables:
             holder = element(root, "Variables")
@@ -294,9 +302,13 @@ class _Project:
             code = str(same[0]["code"])
             code_id_guid = code_guid(self.codes[code].path_str)
             sel_guid = guid("selection", source_guid, code_id_guid, start, end)
+            origins = {str(s.get("origin") or "machine") for s in same}
+            human = bool(self.reviewer) and bool(origins & {"human-added", "human-accepted"})
+            machine = not human or bool(origins & {"machine", "human-accepted"})
+            user = USER_GUID if machine else self.reviewer_guid
             selection = element(node, "PlainTextSelection", guid=sel_guid,
                                 name=body[start:end][:60], startPosition=str(start),
-                                endPosition=str(end), creatingUser=USER_GUID,
+                                endPosition=str(end), creatingUser=user,
                                 creationDateTime=self.created)  # fmt: skip
             is_negated = any(bool(s["negated"]) for s in same)
             negated += is_negated
@@ -304,9 +316,16 @@ class _Project:
             lines = [f"code: {code}", *(f"rule: {r}" for r in rules)]
             lines.append(f"negated: {'true' if is_negated else 'false'}")
             text_element(selection, "Description", "\n".join(lines))
-            coding = element(selection, "Coding", guid=guid("coding", sel_guid),
-                             creatingUser=USER_GUID, creationDateTime=self.created)  # fmt: skip
-            element(coding, "CodeRef", targetGUID=code_id_guid)
+            if machine:
+                coding = element(selection, "Coding", guid=guid("coding", sel_guid),
+                                 creatingUser=USER_GUID, creationDateTime=self.created)  # fmt: skip
+                element(coding, "CodeRef", targetGUID=code_id_guid)
+            if human:
+                coding = element(selection, "Coding",
+                                 guid=guid("coding", sel_guid, "coder", self.reviewer),
+                                 creatingUser=self.reviewer_guid,
+                                 creationDateTime=self.created)  # fmt: skip
+                element(coding, "CodeRef", targetGUID=code_id_guid)
         return body.encode("utf-8", "replace"), (len(spans), negated)
 
     def _description(self) -> str:

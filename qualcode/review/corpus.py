@@ -1,0 +1,256 @@
+"""What the review works on: the answers, codes and machine hits of one output folder.
+
+Built once from a :class:`~qualcode.coding.result.Coding` (``load_coding(OUTDIR)``), with the
+indexes the workbench and :func:`qualcode.review.decide.apply_decisions` need: an answer by
+(row, question) and by (respondent, question), the hits of a code, the hits of an answer.
+An answer is one cell: a respondent's row and one text column (question).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+import numpy as np
+import pandas as pd
+
+from qualcode.coding.result import Coding
+from qualcode.review.store import text_sha256
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """A code of the folder: id, label, path (ids from the root, '/'-joined), depth, colour."""
+
+    id: str
+    label: str
+    path: str
+    depth: int
+    colour: str
+    negation: str
+
+    @property
+    def ancestors(self) -> list[str]:
+        """The ids of the code and of every code above it, root first."""
+        return self.path.split("/")
+
+
+@dataclass(slots=True)
+class Hit:
+    """One machine hit (a row of ``segments``), with its index in that table."""
+
+    index: int
+    row: int
+    respondent: str
+    question: str
+    code: str
+    code_path: str
+    start: int
+    end: int
+    match: str
+    quote: str
+    negated: bool
+    rule: str
+    counts: bool
+
+
+class HitTable(Sequence[Hit]):
+    """The machine hits as columns; a :class:`Hit` is made when one is asked for."""
+
+    def __init__(self, columns: list[list[Any]], counts: list[bool], respondents: list[str]):
+        self._columns = columns
+        self._counts = counts
+        self._respondents = respondents
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    @overload
+    def __getitem__(self, i: int) -> Hit: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Hit]: ...
+    def __getitem__(self, i: int | slice) -> Hit | list[Hit]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        row, q, code, path, start, end, match, quote, negated, rule = (c[i] for c in self._columns)
+        return Hit(
+            index=i, row=row, respondent=self._respondents[row - 1], question=q, code=code,
+            code_path=path, start=start, end=end, match=str(match), quote=str(quote),
+            negated=bool(negated), rule=str(rule), counts=self._counts[i],
+        )  # fmt: skip
+
+    def rows_counting(self) -> set[int]:
+        """The rows with at least one hit that counts."""
+        return {r for r, k in zip(self._columns[0], self._counts) if k}
+
+
+#: Twelve colours that stay readable behind black text (ColorBrewer Set3, a little darker).
+PALETTE = (
+    "#8dd3c7", "#ffe66b", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+    "#b3de69", "#fccde5", "#c6c6c6", "#bc80bd", "#ccebc5", "#ffd92f",
+)  # fmt: skip
+
+
+@dataclass
+class ReviewCorpus:
+    """The answers, codes and hits of one coding, indexed for review."""
+
+    coding: Coding
+    codes: list[CodeInfo]
+    questions: list[str]
+    respondents: list[str]
+    hits: HitTable
+    codebook_sha256: str
+    _texts: dict[str, list[str]] = field(repr=False, default_factory=dict)
+    _by_key: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
+    _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
+    _hit_keys: dict[tuple[int, str, str, int, int], int] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def from_coding(cls, coding: Coding) -> ReviewCorpus:
+        """Index `coding` (what :func:`~qualcode.coding.result.load_coding` returns)."""
+        options: dict[str, Any] = coding.manifest.get("options", {})
+        questions = [str(q) for q in options.get("text") or []]
+        data = coding.data
+        id_column = options.get("id")
+        if id_column in data.columns:
+            ids = data[id_column].astype(object).where(data[id_column].notna(), "")
+            respondents = [str(v) for v in ids]
+        else:
+            respondents = [str(i + 1) for i in range(len(data))]
+        texts = {}
+        for q in questions:
+            column = data[q].astype(object).where(data[q].notna(), "")
+            texts[q] = [str(v) for v in column]
+        summary = coding.summary_table
+        codes = [
+            CodeInfo(
+                id=str(r.code),
+                label=str(r.label) if isinstance(r.label, str) and r.label else str(r.code),
+                path=str(r.path),
+                depth=int(r.depth),
+                colour=PALETTE[i % len(PALETTE)],
+                negation=str(r.negation),
+            )
+            for i, r in enumerate(summary.itertuples(index=False))
+        ]
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for row, respondent in enumerate(respondents, start=1):
+            by_key[respondent].append(row)
+        seg = coding.segments
+        counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
+        by_code: dict[str, list[int]] = defaultdict(list)
+        by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
+        hit_keys: dict[tuple[int, str, str, int, int], int] = {}
+        names = ("row", "question", "code", "code_path", "start", "end", "match", "quote")
+        columns = [seg[c].tolist() for c in (*names, "negated", "rule")]
+        columns[0] = [int(v) for v in columns[0]]
+        columns[4] = [int(v) for v in columns[4]]
+        columns[5] = [int(v) for v in columns[5]]
+        for c in (1, 2, 3):
+            columns[c] = [str(v) for v in columns[c]]
+        paths: dict[str, list[str]] = {}
+        rows, questions_, codes_, paths_, starts, ends = columns[:6]
+        for i in range(len(rows)):
+            row, q, path = rows[i], questions_[i], paths_[i]
+            ancestors = paths.get(path)
+            if ancestors is None:
+                ancestors = paths[path] = path.split("/")
+            for ancestor in ancestors:
+                by_code[ancestor].append(i)
+            by_answer[(row, q)].append(i)
+            hit_keys[(row, q, codes_[i], starts[i], ends[i])] = i
+        hits = HitTable(columns, [bool(v) for v in counts], respondents)
+        sha = str((coding.manifest.get("codebook") or {}).get("sha256", ""))
+        return cls(
+            coding=coding, codes=codes, questions=questions, respondents=respondents,
+            hits=hits, codebook_sha256=sha, _texts=texts, _by_key=dict(by_key),
+            _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer), _hit_keys=hit_keys,
+        )  # fmt: skip
+
+    # -- lookups -------------------------------------------------------------------------
+
+    @property
+    def n_rows(self) -> int:
+        """Rows (respondents) in the coded table."""
+        return len(self.respondents)
+
+    def code(self, code_id: str) -> CodeInfo | None:
+        """The code with this id, or None."""
+        return self._code_index().get(code_id)
+
+    def _code_index(self) -> dict[str, CodeInfo]:
+        index = getattr(self, "_codes_by_id", None)
+        if index is None:
+            index = {c.id: c for c in self.codes}
+            self._codes_by_id = index
+        return index
+
+    def text(self, row: int, question: str) -> str:
+        """The answer of `row` (1-based) to `question` ('' when empty)."""
+        return self._texts[question][row - 1]
+
+    def text_hash(self, row: int, question: str) -> str:
+        """SHA-256 of the answer's text (cached)."""
+        key = (row, question)
+        if key not in self._hashes:
+            self._hashes[key] = text_sha256(self.text(row, question))
+        return self._hashes[key]
+
+    def rows_of(self, respondent: str, question: str) -> list[int]:
+        """The rows whose respondent id is `respondent` (several when ids repeat) and which
+        have the column `question`."""
+        return self._by_key.get(respondent, []) if question in self._texts else []
+
+    def find(self, respondent: str, question: str, text_hash: str, row: int = 0) -> int | None:
+        """The row a decision about (respondent, question) made on text `text_hash` is about:
+        the row with that id whose answer still has that hash (the recorded `row` first when
+        ids repeat); None when no such answer is left (the text changed or the id is gone)."""
+        rows = self.rows_of(respondent, question)
+        if row in rows:
+            rows = [row, *(r for r in rows if r != row)]
+        for r in rows:
+            if self.text_hash(r, question) == text_hash:
+                return r
+        return None
+
+    def hits_of_code(self, code_id: str, start: int = 0, stop: int | None = None) -> list[Hit]:
+        """The hits of a code (a parent's include its descendants'), in table order; with
+        `start`/`stop`, only that slice of them."""
+        return [self.hits[i] for i in self._hits_by_code.get(code_id, [])[start:stop]]
+
+    def n_hits_of_code(self, code_id: str) -> int:
+        """How many hits a code has (a parent's include its descendants')."""
+        return len(self._hits_by_code.get(code_id, ()))
+
+    def hit_at(self, row: int, question: str, code: str, start: int, end: int) -> Hit | None:
+        """The machine hit of `code` at exactly this span of the answer, or None."""
+        index = self._hit_keys.get((row, question, code, start, end))
+        return None if index is None else self.hits[index]
+
+    def hits_of_answer(self, row: int, question: str) -> list[Hit]:
+        """The hits in one answer, in table order."""
+        return [self.hits[i] for i in self._hits_by_answer.get((row, question), [])]
+
+    def answered(self, row: int) -> list[str]:
+        """The questions `row` answered (non-blank text), in question order."""
+        return [q for q in self.questions if self.text(row, q).strip()]
+
+    def uncoded_rows(self) -> list[int]:
+        """Rows with at least one answer and no counting hit, in row order (computed once)."""
+        found: list[int] | None = getattr(self, "_uncoded", None)
+        if found is None:
+            coded = self.hits.rows_counting()
+            found = [r for r in range(1, self.n_rows + 1) if r not in coded and self.answered(r)]
+            self._uncoded = found
+        return found
+
+    def machine_matrix(self) -> pd.DataFrame:
+        """The machine's 0/1 matrix (rows x codes), as saved."""
+        return self.coding.matrix
