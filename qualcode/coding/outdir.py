@@ -20,7 +20,7 @@ import pandas as pd
 
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.tables import FORMATS, TableWriter, check_table, read_table, with_dtypes
-from qualcode.io.write import write_json
+from qualcode.io.write import same_file, write_json
 
 MANIFEST = "manifest.json"
 #: Every output folder has the core tables; a table `Coding.tables` may add (in `extra`) is
@@ -28,10 +28,6 @@ MANIFEST = "manifest.json"
 CORE_TABLES = ("coded", "segments", "summary")
 TABLES = (*CORE_TABLES, "by_question", "summary_by_question")  # the last two: --per-question
 FILES = (*(f"{table}.{fmt}" for table in TABLES for fmt in FORMATS), MANIFEST)
-SEGMENT_COLUMNS = [
-    "row", "id", "question", "code", "code_path", "start", "end",
-    "match", "quote", "negated", "rule",
-]  # fmt: skip
 
 
 class WrittenTable(Protocol):
@@ -97,7 +93,7 @@ def finish_output(
     for name in {*TABLES, *earlier, *tables}:
         for other in FORMATS:
             stale = outdir / f"{name}.{other}"
-            if stale.name not in keep and stale.is_file() and not _same(stale, input_path):
+            if stale.name not in keep and stale.is_file() and not same_file(stale, input_path):
                 stale.unlink()
     return written
 
@@ -113,17 +109,13 @@ def check_output_dir(
     outdir = Path(outdir)
     if input_path is not None:
         names = {*FILES, *(f"{table}.{fmt}" for table in tables for fmt in FORMATS)}
-        if _same(outdir, input_path) or any(_same(outdir / f, input_path) for f in names):
+        if same_file(outdir, input_path) or any(same_file(outdir / f, input_path) for f in names):
             raise QualcodeError("E402", Location(str(input_path)), path=input_path)
     if outdir.exists():
         if not outdir.is_dir():
             raise QualcodeError("E401", Location(str(outdir)), path=outdir)
         if any(outdir.iterdir()) and not is_output_dir(outdir):
             raise QualcodeError("E401", Location(str(outdir)), path=outdir)
-
-
-def _same(path: Path, other: str | Path | None) -> bool:
-    return other is not None and path.resolve() == Path(other).resolve()
 
 
 def is_output_dir(path: Path) -> bool:
