@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import numpy as np
 import srsly
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
@@ -27,10 +26,10 @@ from spacy.tokens import Doc, Span
 
 from qualcode.codebook.load import _decode, load_codebook, parse_codebook
 from qualcode.codebook.model import NEGATION_MODES, Codebook
-from qualcode.coding.compile import CompiledCodebook, compile_codebook
-from qualcode.coding.engine import Engine, SegmentTable
+from qualcode.coding.compile import CompiledCodebook, compile_codebook, tokenizer_cases
+from qualcode.coding.engine import Engine, Hit
 from qualcode.errors import Location, QualcodeError
-from qualcode.text.pipeline import TextPipeline, load_lemma_table
+from qualcode.text.pipeline import TextPipeline, apply_special_cases, load_lemma_table
 
 # Factories whose annotations the engine reads from the Doc instead of computing its own.
 LEMMA_FACTORIES = ("lemmatizer", "trainable_lemmatizer")
@@ -43,14 +42,19 @@ def _key(span: Span, name: str) -> tuple[object, ...]:
     return ("qualcode._.", name, span.start_char, span.end_char, span.label)
 
 
+def _user_data(span: Span) -> dict[Any, Any]:
+    # spaCy types user_data as keyed by str; any hashable key works, as spaCy's own do.
+    return cast(dict[Any, Any], span.doc.user_data)
+
+
 def _extension(name: str) -> None:
     """Register `Span._.<name>` (label-aware storage in doc.user_data) unless already set."""
     if Span.has_extension(name):
         return
     Span.set_extension(
         name,
-        getter=lambda span: span.doc.user_data.get(_key(span, name)),
-        setter=lambda span, value: span.doc.user_data.__setitem__(_key(span, name), value),
+        getter=lambda span: _user_data(span).get(_key(span, name)),
+        setter=lambda span, value: _user_data(span).__setitem__(_key(span, name), value),
     )
 
 
@@ -117,14 +121,13 @@ class QualcodeComponent:
         pipeline = TextPipeline(
             nlp=nlp,
             name=f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')} (spaCy component)",
-            lemma_table=load_lemma_table(nlp.lang),
+            lemma_table=load_lemma_table(nlp.lang or ""),
         )
-        tokenizer = nlp.tokenizer
-        rules = dict(tokenizer.rules or {}) if hasattr(tokenizer, "rules") else None
-        compiled = compile_codebook(codebook, negation=self.negation, pipeline=pipeline)
-        if not self.split_abbreviations and rules is not None:
-            tokenizer.rules = rules  # undo compile_codebook's single-letter special cases
-        return compiled
+        if self.split_abbreviations:
+            # The component owns this tokenizer change, as make_pipeline does for `apply`;
+            # before compiling, so the rules' terms split as the answers will.
+            apply_special_cases(nlp, tokenizer_cases(codebook))
+        return compile_codebook(codebook, negation=self.negation, pipeline=pipeline)
 
     def _annotations(self) -> tuple[bool, bool]:
         """(lemmas, sentences) set by components that run before this one."""
@@ -163,10 +166,7 @@ class QualcodeComponent:
             work = Sentencizer()(doc.copy())
         elif compiled.matcher_uses_lemma and not self.trained:
             work = doc.copy()  # the engine writes lookup lemmas into the Doc it matches
-        matrix = np.zeros((1, len(compiled.codes)), dtype=np.int8)
-        segments = SegmentTable()
-        engine.code_doc(work, doc.text, 0, 0, matrix, segments)
-        doc.spans[self.spans_key] = self.spans(doc, segments)
+        doc.spans[self.spans_key] = self.spans(doc, engine.find(work, doc.text))
         shown = self.display_key
         if shown and shown != self.spans_key and shown not in doc.spans:
             # displaCy's span style draws doc.spans["sc"] by default; never take it from
@@ -174,22 +174,21 @@ class QualcodeComponent:
             doc.spans[shown] = list(doc.spans[self.spans_key])
         return doc
 
-    def spans(self, doc: Doc, segments: SegmentTable) -> list[Span]:
-        """Segments -> labelled spans, in the order of segments.csv (start, end, code)."""
-        cols = segments.cols
-        ids = [cc.code.id for cc in self.compiled.codes]  # type: ignore[union-attr]
-        order = sorted(range(len(segments)), key=lambda i: (cols["start"][i], cols["end"][i],
-                                                            cols["code"][i]))  # fmt: skip
+    def spans(self, doc: Doc, hits: list[Hit]) -> list[Span]:
+        """Hits -> labelled spans, in the order of segments.csv (start, end, code)."""
+        assert self.compiled is not None
+        ids = [cc.code.id for cc in self.compiled.codes]
         out = []
-        for i in order:
-            negated = bool(cols["negated"][i])
-            if negated and not self.include_negated:
+        for hit in sorted(hits, key=lambda h: (h.char_start, h.char_end, h.code)):
+            if hit.negated and not self.include_negated:
                 continue
-            start, end = cols["start"][i], cols["end"][i]
             # Hits are token ranges of this very Doc, so their offsets fall on token edges.
-            span = doc.char_span(start, end, label=ids[cols["code"][i]], alignment_mode="expand")
-            span._.negated = negated
-            span._.rule = cols["rule"][i]
+            span = doc.char_span(
+                hit.char_start, hit.char_end, label=ids[hit.code], alignment_mode="expand"
+            )
+            assert span is not None  # "expand" always gives a span for in-range offsets
+            span._.negated = hit.negated
+            span._.rule = hit.rule
             out.append(span)
         return out
 
@@ -214,7 +213,7 @@ class QualcodeComponent:
 
     def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
         """The codebook's text (and path and sha256) as msgpack."""
-        return srsly.msgpack_dumps(self._state())
+        return cast(bytes, srsly.msgpack_dumps(self._state()))
 
     def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> QualcodeComponent:
         """Load the codebook stored by `to_bytes` and compile it."""

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from qualcode.codebook.dump import DraftCode, DraftCodebook, draft_from_codebook, draft_yaml
+from qualcode.codebook.dump import DraftCode, DraftCodebook, draft_yaml
 from qualcode.codebook.load import load_codebook, parse_codebook
+from qualcode.rules.dump import draft_from_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 

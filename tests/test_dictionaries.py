@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from qualcode import QualcodeError, code, parse_codebook
 from qualcode.cli import app
-from qualcode.codebook.dump import rule_spec
 from qualcode.codebook.validate import check_examples
 from qualcode.dictionaries import import_dictionary, read_dictionary
 from qualcode.dictionaries.to_quanteda import codebook_to_quanteda
+from qualcode.rules.dump import rule_spec
 from qualcode.text.pipeline import make_pipeline
 from tests.conftest import shared_file
 

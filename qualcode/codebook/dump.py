@@ -4,8 +4,9 @@ Importers (REFI-QDA, LIWC, quanteda, WordStat, Empath) and `qualcode topics --su
 :class:`DraftCodebook` and render it with :func:`draft_yaml`. The text is meant to be read and
 edited by a researcher, so keys come in the order the codebook reference uses, long strings
 fold, and each code may carry a comment (where it came from, what is left TODO).
-:func:`draft_from_codebook` turns a loaded codebook back into a draft, so
-``parse_codebook(draft_yaml(draft_from_codebook(cb)))`` gives back the same codes.
+:func:`qualcode.rules.dump.draft_from_codebook` turns a loaded codebook back into a draft (each
+rule dumped by its kind), so ``parse_codebook(draft_yaml(draft_from_codebook(cb)))`` gives back
+the same codes; this module only writes drafts whose rules are already YAML data.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
-
-from qualcode.codebook.model import Code, Codebook, Rule
 
 #: A match rule as written in YAML: a term string, or a mapping such as {"regex": "..."} or
 #: {"near": ["a", "b"], "within": 5}.
@@ -164,45 +163,3 @@ def yaml_text(doc: CommentedMap) -> str:
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
     return buffer.getvalue()
-
-
-def rule_spec(rule: Rule) -> RuleSpec:
-    """A loaded rule back as YAML data."""
-    if rule.kind in ("word", "phrase", "glob"):
-        return str(rule.terms[0])
-    if rule.kind == "regex" and rule.regex is not None:
-        return {"regex": rule.regex.pattern}
-    if rule.kind == "near":
-        return {"near": [str(t) for t in rule.terms], "within": rule.within}
-    return {"tokens": [dict(t) for t in rule.tokens]}
-
-
-def draft_from_code(code: Code) -> DraftCode:
-    """A loaded code (and its descendants) as a draft."""
-    return DraftCode(
-        id=code.id,
-        label=code.label if code.label != code.id else "",
-        definition=code.definition,
-        include=code.include,
-        exclude=code.exclude,
-        match=[rule_spec(r) for r in code.match],
-        unless=[rule_spec(r) for r in code.unless],
-        examples=list(code.examples),
-        non_examples=list(code.non_examples),
-        color=code.color,
-        negation=None if code.negation is None else str(code.negation),
-        children=[draft_from_code(c) for c in code.children],
-    )
-
-
-def draft_from_codebook(codebook: Codebook) -> DraftCodebook:
-    """A loaded codebook as a draft (the negation lexicon additions are not carried)."""
-    return DraftCodebook(
-        name=codebook.name,
-        codes=[draft_from_code(c) for c in codebook.codes],
-        version=codebook.version,
-        description=codebook.description,
-        language=codebook.language,
-        negation=str(codebook.negation) if codebook.negation != "exclude" else None,
-        unit=codebook.unit if codebook.unit != "sentence" else None,
-    )

@@ -101,17 +101,18 @@ class DaskExecutor(Executor):
                 "E312", Location("--engine dask"), what="--engine dask",
                 package="distributed", extra="dask",
             ) from None  # fmt: skip
-        self.cluster = None
+        self.cluster: Any = None  # distributed is untyped: its objects are Any here
+        self.client: Any
         try:
             if scheduler:
                 # The connect timeout is dask's own setting (distributed.comm.timeouts.connect).
-                self.client = Client(scheduler)
+                self.client = Client(scheduler)  # type: ignore[no-untyped-call]
             else:
-                self.cluster = LocalCluster(
+                self.cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=jobs, threads_per_worker=1, processes=True,
                     dashboard_address=None, silence_logs=40,
                 )  # fmt: skip
-                self.client = Client(self.cluster)
+                self.client = Client(self.cluster)  # type: ignore[no-untyped-call]
         except OSError as exc:
             raise QualcodeError(
                 "E315", Location("--scheduler"), scheduler=scheduler or "LocalCluster",

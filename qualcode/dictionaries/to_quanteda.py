@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from qualcode.codebook.dump import yaml_text
 from qualcode.codebook.model import Code, Codebook, Rule
+from qualcode.rules.registry import kind_of
 
 #: A phrase whose pieces have many inflections is written as written beyond this many variants.
 MAX_VARIANTS = 64
@@ -50,44 +51,6 @@ def reverse_lemmas(table: dict[str, str]) -> dict[str, list[str]]:
         if form != lemma:
             rev[lemma].append(form)
     return {k: sorted(v) for k, v in rev.items()}
-
-
-def _glob_of_regex(regex: str) -> str | None:
-    """The glob an anchored token regex written by the importer stands for, else None."""
-    if not (regex.startswith("^") and regex.endswith("$")):
-        return None
-    body, out, i = regex[1:-1], "", 0
-    while i < len(body):
-        if body.startswith(".*", i):
-            out, i = out + "*", i + 2
-        elif body.startswith("['\u2019]", i):
-            out, i = out + "'", i + 6
-        elif body[i] == ".":
-            out, i = out + "?", i + 1
-        elif body[i] == "\\" and i + 1 < len(body) and not body[i + 1].isalnum():
-            out, i = out + body[i + 1], i + 2
-        elif body[i] in "[](){}|+?^$\\":
-            return None
-        else:
-            out, i = out + body[i], i + 1
-    return out
-
-
-def _token_alternatives(test: Any) -> list[str] | None:
-    """The patterns one Matcher token test stands for, when it only tests LOWER."""
-    if not isinstance(test, dict) or set(test) != {"LOWER"}:
-        return None
-    value = test["LOWER"]
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-        forms = [str(v) for v in value["IN"]]
-        # The importer adds the curly-apostrophe spelling of each form; one is enough here.
-        return [f for f in forms if not ("\u2019" in f and f.replace("\u2019", "'") in forms)]
-    if isinstance(value, dict) and set(value) == {"REGEX"}:
-        glob = _glob_of_regex(str(value["REGEX"]))
-        return [glob] if glob is not None else None
-    return None
 
 
 class _Joiner:
@@ -140,33 +103,9 @@ class _Exporter:
             return [piece]
         return [piece, *self.rev.get(piece, [])]
 
-    def product(self, code: Code, rule: Rule, alternatives: list[list[str]]) -> list[str]:
-        n = 1
-        for alts in alternatives:
-            n *= len(alts)
-        if len(alternatives) > 1 and n > MAX_VARIANTS:
-            self.warn(code, f"phrase '{rule.source}' has {n} inflected variants: written as "
-                      "written (its other inflections are not matched)")  # fmt: skip
-            alternatives = [alts[:1] for alts in alternatives]
-        return [" ".join(p) for p in itertools.product(*alternatives)]
-
     def patterns(self, code: Code, rule: Rule) -> list[str]:
-        if rule.kind in ("word", "phrase", "glob"):
-            pieces = rule.terms[0].pieces
-            return self.product(code, rule, [self.piece_forms(p) for p in pieces])
-        if rule.kind == "tokens":
-            alts = [_token_alternatives(t) for t in rule.tokens]
-            if all(a is not None for a in alts) and alts:
-                if len(alts) == 1:
-                    return list(alts[0])  # type: ignore[arg-type]
-                combos = list(itertools.product(*alts))  # type: ignore[arg-type]
-                if len(combos) <= MAX_VARIANTS:
-                    return [self.join(list(c)) for c in combos]
-            self.warn(code, f"{rule.source}: a tokens pattern quanteda cannot express: dropped")
-            return []
-        what = "a regex" if rule.kind == "regex" else "a proximity (near) rule"
-        self.warn(code, f"{rule.source}: {what} quanteda dictionaries cannot express: dropped")
-        return []
+        # Each kind writes itself (qualcode.rules); what it cannot write it warns about.
+        return kind_of(rule).to_quanteda(rule, _CodeOut(self, code))
 
     def node(self, code: Code) -> Any:
         own: list[str] = []
@@ -194,6 +133,33 @@ class _Exporter:
             if child.label != child.id:
                 mapping.yaml_add_eol_comment(child.label, child.id)
         return mapping
+
+
+class _CodeOut:
+    """The exporter as one code's rules see it (qualcode.rules.base.QuantedaOut)."""
+
+    max_variants = MAX_VARIANTS
+
+    def __init__(self, exporter: _Exporter, code: Code) -> None:
+        self.exporter = exporter
+        self.code = code
+        self.join = exporter.join
+
+    def piece_forms(self, piece: str) -> list[str]:
+        return self.exporter.piece_forms(piece)
+
+    def variants(self, rule: Rule, alternatives: list[list[str]]) -> list[str]:
+        n = 1
+        for alts in alternatives:
+            n *= len(alts)
+        if len(alternatives) > 1 and n > MAX_VARIANTS:
+            self.warn(f"phrase '{rule.source}' has {n} inflected variants: written as "
+                      "written (its other inflections are not matched)")  # fmt: skip
+            alternatives = [alts[:1] for alts in alternatives]
+        return [" ".join(p) for p in itertools.product(*alternatives)]
+
+    def warn(self, problem: str) -> None:
+        self.exporter.warn(self.code, problem)
 
 
 def _seq(patterns: list[str]) -> CommentedSeq:

@@ -27,9 +27,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qualcode.codebook.dump import rule_spec
 from qualcode.codebook.model import Code
 from qualcode.errors import Location, QualcodeError
+from qualcode.rules.dump import rule_spec
 
 BLOCK = "Rules (qualcode):"
 #: Block keys, in the order they are written; list-valued keys repeat, one item a line.

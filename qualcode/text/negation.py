@@ -22,9 +22,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 _Kind = Literal["pre", "post", "pseudo", "terminator"]
+
+
+class Strings(Protocol):
+    """A spaCy StringStore, as :meth:`NegationDetector.find_ids` uses it."""
+
+    def __getitem__(self, key: int) -> str: ...
+
+    def add(self, string: str) -> int: ...
+
 
 # NegEx trigger-file tags. [PREP]/[POSP] are NegEx's "possible" (uncertainty) triggers such as
 # "rule out" or "be ruled out": they do not negate, and they must mask the shorter negating
@@ -201,6 +210,8 @@ class NegationDetector:
             _anchor(p.words) for p in best.values() if "post" in p.kinds
         )
         self._anchors = self._pre_anchors | self._post_anchors
+        self._anchor_ids: tuple[frozenset[int], frozenset[int]] | None = None
+        self._unit_words: dict[tuple[int, ...], list[str]] = {}  # unit ids -> its words
 
     @property
     def anchors(self) -> frozenset[str]:
@@ -216,6 +227,35 @@ class NegationDetector:
     def post_anchors(self) -> frozenset[str]:
         """Anchors of post-triggers: a hit with none of them after it is not post-negated."""
         return self._post_anchors
+
+    def find_ids(
+        self, lowers: Sequence[int], strings: Strings, first: int, last: int, start: int, end: int
+    ) -> str | None:
+        """:meth:`find` for the hit tokens[start:end] in the unit tokens[first:last], the
+        tokens given as spaCy's lower-case string ids (`lowers`, looked up in `strings`).
+
+        Most hits have no word a pre-trigger needs before them and none a post-trigger needs
+        after them in their unit: that is decided on the ids, without making a string.
+        """
+        end = min(end, last)
+        anchors = self._anchor_ids
+        if anchors is None:
+            # Ids are the strings' hashes (or spaCy's fixed symbol ids): the same in every
+            # StringStore, so computing them once per detector is enough.
+            anchors = self._anchor_ids = (
+                frozenset(strings.add(w) for w in self._pre_anchors),
+                frozenset(strings.add(w) for w in self._post_anchors),
+            )
+        pre, post = anchors
+        if pre.isdisjoint(lowers[first:start]) and post.isdisjoint(lowers[end:last]):
+            return None
+        unit = tuple(lowers[first:last])
+        words = self._unit_words.get(unit)
+        if words is None:
+            if len(self._unit_words) > 256:  # hits come unit by unit: a few recent suffice
+                self._unit_words.clear()
+            words = self._unit_words[unit] = [strings[h] for h in unit]
+        return self.find(words, start - first, end - first)
 
     def find(self, tokens: Sequence[str], start: int, end: int) -> str | None:
         """The phrase that negates the hit tokens[start:end], or None when nothing does.

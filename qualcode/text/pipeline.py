@@ -9,10 +9,16 @@ nothing because answers reuse a small vocabulary). Nothing is ever downloaded.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import spacy
+from spacy.about import __version__ as spacy_version
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import registry
 
 from qualcode.errors import QualcodeError
 
@@ -34,17 +40,24 @@ class TextPipeline:
         """What the manifest records about the pipeline."""
         return {
             "name": self.name,
-            "spacy": spacy.__version__,
+            "spacy": spacy_version,
             "lang": self.nlp.lang,
             "components": list(self.nlp.pipe_names),
             "lemma_table_size": len(self.lemma_table),
         }
 
 
-def make_pipeline(language: str = "en", model: str | None = None) -> TextPipeline:
-    """Build the pipeline: the named installed model, else the offline default."""
-    if model:
-        return _trained(model)
+def make_pipeline(
+    language: str = "en", model: str | None = None, special_cases: SpecialCases | None = None
+) -> TextPipeline:
+    """Build the pipeline: the named installed model, else the offline default, its tokenizer
+    given `special_cases` (what a compiled codebook needs, see coding.compile)."""
+    pipeline = _trained(model) if model else _blank(language)
+    apply_special_cases(pipeline.nlp, special_cases or {})
+    return pipeline
+
+
+def _blank(language: str) -> TextPipeline:
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError):
@@ -63,7 +76,7 @@ def _trained(model: str) -> TextPipeline:
         raise QualcodeError("E201", name=model) from None
     if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
-    table = {} if nlp.has_pipe("lemmatizer") else load_lemma_table(nlp.lang)
+    table = {} if nlp.has_pipe("lemmatizer") else load_lemma_table(nlp.lang or "")
     version = nlp.meta.get("version", "")
     name = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', model)} {version}".strip()
     return TextPipeline(nlp=nlp, name=name, lemma_table=table, trained=True)
@@ -74,13 +87,15 @@ def _lemma_table_cached(language: str) -> tuple[tuple[str, str], ...]:
     from spacy.util import load_language_data
 
     try:
-        tables = spacy.registry.lookups.get(language)
+        tables = registry.lookups.get(language)
     except Exception:  # catalogue raises its own RegistryError for unknown languages
         return ()
     path = tables.get("lemma_lookup")
     if path is None:
         return ()
     data = load_language_data(path)
+    if not isinstance(data, dict):
+        return ()
     # Keep lower-case keys only: matching is case-insensitive, and a capitalised entry
     # ("Cravings") must not shadow the lower-case one.
     return tuple((k, v.lower()) for k, v in data.items() if k == k.lower())
@@ -115,16 +130,34 @@ def load_lemma_table(language: str) -> dict[str, str]:
     return table
 
 
-def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
-    """Make "k." and "K." split into the letter + "." for these letters.
+#: Tokenizer special cases: a text -> the tokens it becomes, as `Tokenizer.add_special_case`
+#: takes them ({ORTH: "k"}, ...).
+SpecialCases = dict[str, list[dict[int, str]]]
+
+
+def abbreviation_cases(letters: Iterable[str]) -> SpecialCases:
+    """Special cases that make "k." and "K." split into the letter + "." for these letters.
 
     spaCy's English tokenizer keeps a letter followed by a period as one token: "k." through a
     tokenizer exception, "K." because its suffix rules protect initials ("J. Smith"). So "I
-    quit k." would never match a codebook rule `k`. When a codebook has a single-letter term we
-    add special cases that split it (only for its letters; other initials are untouched).
+    quit k." would never match a codebook rule `k`. When a codebook has a single-letter term
+    these cases split it (only for its letters; other initials are untouched).
     """
-    from spacy.attrs import ORTH
-
+    cases: SpecialCases = {}
     for letter in sorted(letters):
         for form in (letter.lower(), letter.upper()):
-            nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: form}, {ORTH: "."}])
+            cases[f"{form}."] = [{ORTH: form}, {ORTH: "."}]
+    return cases
+
+
+def apply_special_cases(nlp: Language, cases: SpecialCases) -> None:
+    """Add special cases to `nlp`'s tokenizer: only the owner of a pipeline calls this
+    (make_pipeline for its own, the spaCy component for the user's when asked to)."""
+    for text, tokens in cases.items():
+        cast(Tokenizer, nlp.tokenizer).add_special_case(text, tokens)
+
+
+def split_single_letter_abbreviations(nlp: Language, letters: set[str]) -> None:
+    """Make "k." and "K." split into the letter + "." for these letters (see
+    :func:`abbreviation_cases`)."""
+    apply_special_cases(nlp, abbreviation_cases(letters))
