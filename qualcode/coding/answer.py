@@ -61,7 +61,7 @@ class Answer:
             if not self.lowers:
                 self._units = [0]
             else:
-                self._units = self.unit_rule.starts(self.doc, self.lowers, self.facts)
+                self._units = self.unit_rule.starts(self.doc, self.text, self.lowers, self.facts)
         return self._units
 
     def unit_span(self, token: int) -> tuple[int, int, int]:

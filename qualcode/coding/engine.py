@@ -153,14 +153,16 @@ class Engine:
     def _candidates(self, answer: Answer, regexes: Sequence[int] | None) -> dict[int, list[Hit]]:
         """Hits of every rule that can hit, by code; before `unless` and overlaps."""
         hits_by_code: dict[int, list[Hit]] = {}
-        entries = [e for sid in answer.seq_hits for e in self.by_seq.get(sid, ())]
-        ks = self.by_regex if regexes is None else regexes
-        entries.extend(self.by_regex[k] for k in ks)
-        entries.extend(self.always)
-        for code_index, order, rule in entries:
-            found = rule.find(answer, order)
-            if found:
-                hits_by_code.setdefault(code_index, []).extend(found)
+        by_seq, by_regex = self.by_seq, self.by_regex
+        for entries in (
+            [e for sid in answer.seq_hits for e in by_seq.get(sid, ())],
+            by_regex.values() if regexes is None else [by_regex[k] for k in regexes],
+            self.always,
+        ):
+            for code_index, order, rule in entries:
+                found = rule.find(answer, order)
+                if found:
+                    hits_by_code.setdefault(code_index, []).extend(found)
         return hits_by_code
 
     def _run_matcher(self, doc: Doc) -> dict[str, Spans]:

@@ -25,39 +25,23 @@ class _Strings(Protocol):
 
 
 class UnitRule(Protocol):
-    def starts(self, doc: Doc, lowers: list[int], facts: Facts) -> list[int]:
+    def starts(self, doc: Doc, text: str, lowers: list[int], facts: Facts) -> list[int]:
         """Token index where each unit starts (the first is 0), for a non-empty answer."""
 
 
 class WholeAnswer:
     """`unit: answer`: one unit."""
 
-    def starts(self, doc: Doc, lowers: list[int], facts: Facts) -> list[int]:
+    def starts(self, doc: Doc, text: str, lowers: list[int], facts: Facts) -> list[int]:
         return [0]
 
 
 class DocSentences:
     """The sentences a trained pipeline's parser or senter set on the Doc."""
 
-    def starts(self, doc: Doc, lowers: list[int], facts: Facts) -> list[int]:
+    def starts(self, doc: Doc, text: str, lowers: list[int], facts: Facts) -> list[int]:
         flags = doc.to_array(SENT_START).tolist()
         return [i for i, f in enumerate(flags) if f == 1 or i == 0]
-
-
-class _Ends(dict[int, bool]):
-    """lower-case type hash -> whether a unit may end after a token of it: one of the
-    Sentencizer's punctuation characters, or whitespace holding a line break."""
-
-    def __init__(self, strings: _Strings, punct: set[int]) -> None:
-        super().__init__()
-        self.strings = strings
-        self.punct = punct
-
-    def __missing__(self, key: int) -> bool:
-        text = self.strings[key]
-        value = key in self.punct or (text.isspace() and "\n" in text)
-        self[key] = value
-        return value
 
 
 class SentencesAndLines:
@@ -71,15 +55,28 @@ class SentencesAndLines:
     """
 
     def __init__(self, strings: _Strings) -> None:
+        self.strings = strings
         self.punct_chars = {strings.add(ch) for ch in Sentencizer.default_punct_chars}
-        self.ends = _Ends(strings, self.punct_chars)
+        # Types after which a unit may end: those punctuation characters, and whitespace
+        # holding a line break. `seen` are the types already sorted into `ends` or not.
+        self.ends = set(self.punct_chars)
+        self.seen = set(self.punct_chars)
 
-    def starts(self, doc: Doc, lowers: list[int], facts: Facts) -> list[int]:
+    def _learn(self, lowers: list[int]) -> None:
+        """Sort the answer's new types into `ends` (set operations: no per-token Python)."""
+        new = set(lowers).difference(self.seen)
+        strings = self.strings
+        self.ends.update(h for h in new if strings[h].isspace() and "\n" in strings[h])
+        self.seen.update(new)
+
+    def starts(self, doc: Doc, text: str, lowers: list[int], facts: Facts) -> list[int]:
+        if "\n" in text:  # only then can the answer hold a line-break type not yet seen
+            self._learn(lowers)
         ends, punct_chars = self.ends, self.punct_chars
         n = len(lowers)
         starts = [0]
         reached = 0  # tokens before this were already scanned for the next start
-        for p in [i for i, h in enumerate(lowers) if ends[h]]:
+        for p in [i for i, h in enumerate(lowers) if h in ends]:
             q = max(p + 1, reached)
             while q < n and (facts[q][2] or lowers[q] in punct_chars):
                 q += 1

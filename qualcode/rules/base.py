@@ -56,7 +56,8 @@ class Compiler(Protocol):
         """The id of the token sequence a term is split into (the engine finds them all)."""
 
     def screen_for(self, seqs: Sequence[int]) -> None:
-        """Answers holding none of these sequences' literal forms cannot hit the rule."""
+        """The rule cannot hit an answer without the first of these sequences, so answers
+        lacking its literal forms need not be tokenised (the screen, coding/prefilter.py)."""
 
     def screen_nothing(self) -> None:
         """The rule may hit any answer: the literal prefilter must let every answer through."""

@@ -22,6 +22,10 @@ from spacy.util import registry
 
 from qualcode.errors import QualcodeError
 
+#: Tokenizer special cases: a text -> the tokens it becomes, as `Tokenizer.add_special_case`
+#: takes them ({ORTH: "k"}, ...).
+SpecialCases = dict[str, list[dict[int, str]]]
+
 
 @dataclass
 class TextPipeline:
@@ -128,11 +132,6 @@ def load_lemma_table(language: str) -> dict[str, str]:
     if table:
         table.update(LEMMA_FIXES.get(language, {}))
     return table
-
-
-#: Tokenizer special cases: a text -> the tokens it becomes, as `Tokenizer.add_special_case`
-#: takes them ({ORTH: "k"}, ...).
-SpecialCases = dict[str, list[dict[int, str]]]
 
 
 def abbreviation_cases(letters: Iterable[str]) -> SpecialCases:
