@@ -6,9 +6,10 @@ spaCy's tokenizer cuts a text into runs of non-space and of space characters and
 each run on its own (its `_tokenize_affixes`; a run's tokens are cached by the run's hash),
 dropping one ``' '`` between runs. Only `_apply_special_cases` looks across runs, and it keeps
 no match whose text holds a space, though such a match can shadow an overlapping one. So an
-answer's tokens are the concatenation of its runs' tokens, except where a run ending in a
-token that is a non-last piece of a multi-token special case meets a run starting with a
-non-first piece: those answers go to spaCy as before (none in the benchmark data).
+answer's tokens are the concatenation of its runs' tokens, except perhaps where a run ending
+in a token that is a non-last piece of a multi-token special case meets a run starting with a
+non-first piece: an engine built on this would send those answers to spaCy (this prototype
+does not look for them; it compares every answer's tokens with spaCy's instead).
 
 This prototype measures, on one file, in one process, CPU seconds of:
 
