@@ -10,9 +10,9 @@ one given), so the time is what a user waits for: interpreter start, imports, th
 prints min / median / max wall seconds and the median CPU seconds per command (on a busy
 machine, closer to an idle machine's wall time), and PASS/MISS of the median wall time
 against the targets; then the ten slowest imports of `import qualcode.cli` (`python -X
-importtime`), which is what every command pays before it starts. A verb imports pandas, spaCy and the rest of the library
-when it runs (see qualcode/cli/__init__.py). Never a timed test: timings depend on the
-machine.
+importtime`), which is what every command pays before it starts. A verb imports pandas,
+spaCy and the rest of the library when it runs (see qualcode/cli/__init__.py). Never a timed
+test: timings depend on the machine.
 """
 
 from __future__ import annotations
