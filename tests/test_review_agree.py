@@ -86,6 +86,11 @@ def test_coder_against_the_machine_counts_only_the_answers_reviewed(outdir: Path
     # the two rejected codes are the only disagreements (machine 1, ann 0), unless a
     # descendant or another hit of the code keeps it on
     assert micro["fn"] == 0 and 1 <= micro["fp"] <= 2 * len(hits[0].code_path.split("/"))
+    # the same figures as finalize's gold.csv read as a gold file
+    final = outdir.parent / "final"
+    assert runner.invoke(app, ["finalize", str(outdir), "--coder", "ann", "-o", str(final)]
+                         ).exit_code == 0  # fmt: skip
+    pd.testing.assert_frame_equal(frame, agree_csv(str(final / "gold.csv"), str(outdir)))
     result = runner.invoke(app, ["agree", str(outdir), "--coder", "ann", "--n-boot", "20"])
     assert result.exit_code == 0, result.output
     assert "answers (respondent, question) the coder reviewed" in result.output
