@@ -8,16 +8,24 @@ An answer is one cell: a respondent's row and one text column (question).
 
 from __future__ import annotations
 
+import csv
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
-from qualcode.coding.result import Coding
+from qualcode.codebook.model import segments_count
+from qualcode.coding.result import Coding, load_coding
 from qualcode.review.store import text_sha256
+
+#: The columns of segments.csv a hit is made of, in the order :class:`HitTable` keeps them.
+HIT_COLUMNS = ("row", "question", "code", "code_path", "start", "end", "match", "quote",
+               "negated", "rule")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,20 +105,33 @@ PALETTE = (
 
 @dataclass
 class ReviewCorpus:
-    """The answers, codes and hits of one coding, indexed for review."""
+    """The answers, codes and hits of one coding, indexed for review.
 
-    coding: Coding
+    Made by :meth:`open` (an output folder: only the tables and columns the workbench needs,
+    the full :class:`Coding` read on first use of :attr:`coding`) or :meth:`from_coding`."""
+
     codes: list[CodeInfo]
     questions: list[str]
     respondents: list[str]
     hits: HitTable
     codebook_sha256: str
+    manifest: dict[str, Any] = field(repr=False, default_factory=dict)
+    _coding: Coding | None = field(repr=False, default=None)
+    _outdir: Path | None = field(repr=False, default=None)
     _texts: dict[str, list[str]] = field(repr=False, default_factory=dict)
     _by_key: dict[str, list[int]] = field(repr=False, default_factory=dict)
     _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
     _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
     _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
     _hit_keys: dict[tuple[int, str, str, int, int], int] = field(repr=False, default_factory=dict)
+
+    @property
+    def coding(self) -> Coding:
+        """The whole coding (read from the folder on first use when made by :meth:`open`)."""
+        if self._coding is None:
+            assert self._outdir is not None
+            self._coding = load_coding(self._outdir)
+        return self._coding
 
     @classmethod
     def from_coding(cls, coding: Coding) -> ReviewCorpus:
@@ -128,7 +149,77 @@ class ReviewCorpus:
         for q in questions:
             column = data[q].astype(object).where(data[q].notna(), "")
             texts[q] = [str(v) for v in column]
-        summary = coding.summary_table
+        seg = coding.segments
+        counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
+        columns = [seg[c].tolist() for c in HIT_COLUMNS]
+        corpus = cls._build(
+            coding.manifest, questions, respondents, texts, coding.summary_table, columns,
+            [bool(v) for v in counts],
+        )  # fmt: skip
+        corpus._coding = coding
+        return corpus
+
+    @classmethod
+    def open(cls, outdir: str | Path) -> ReviewCorpus:
+        """The corpus of an output folder, read fast: of a CSV folder only the id and text
+        columns of coded.csv and the hit columns of segments.csv, with Arrow's CSV reader;
+        the same values as ``from_coding(load_coding(outdir))`` (other formats, or text
+        columns saved with a non-text dtype, take that path)."""
+        from qualcode.coding.outdir import MANIFEST, is_output_dir, table_entries
+
+        outdir = Path(outdir)
+        if not is_output_dir(outdir):
+            return cls.from_coding(load_coding(outdir))  # E404, as load_coding says it
+        manifest: dict[str, Any] = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        options: dict[str, Any] = manifest.get("options", {})
+        questions = [str(q) for q in options.get("text") or []]
+        id_column = options.get("id")
+        entries = table_entries(manifest.get("tables"))
+        coded_types = (entries.get("coded") or {}).get("dtypes")
+        wanted = [str(c) for c in ([id_column] if id_column else []) + questions]
+        if (
+            manifest.get("format", "csv") != "csv"
+            or not {"coded", "segments", "summary"} <= set(entries)
+            or not isinstance(coded_types, dict)
+            or any(c in coded_types for c in wanted)
+            or not questions
+        ):
+            return cls.from_coding(load_coding(outdir))
+        from qualcode.io.tables import read_table, with_dtypes
+
+        coded = _read_text_columns(outdir / "coded.csv", wanted, set())
+        n = len(coded[questions[0]])
+        if id_column and str(id_column) in coded:
+            respondents = coded[str(id_column)]
+        else:
+            respondents = [str(i + 1) for i in range(n)]
+        texts = {q: coded[q] for q in questions}
+        summary = read_table(outdir / "summary.csv", "csv")
+        summary = with_dtypes(summary, (entries["summary"].get("dtypes") or {}))
+        ints = {"row", "start", "end"}
+        seg = _read_text_columns(outdir / "segments.csv", list(HIT_COLUMNS), ints)
+        negated = [v == "True" for v in seg["negated"]]
+        seg["negated"] = negated
+        modes = dict(zip(summary["code"].astype(str), summary["negation"].astype(str)))
+        counts = segments_count(np.array(negated, dtype=bool),
+                                [modes.get(c, "exclude") for c in seg["code"]])  # fmt: skip
+        columns = [seg[c] for c in HIT_COLUMNS]
+        corpus = cls._build(manifest, questions, respondents, texts, summary, columns,
+                            counts.tolist())  # fmt: skip
+        corpus._outdir = outdir
+        return corpus
+
+    @classmethod
+    def _build(
+        cls,
+        manifest: dict[str, Any],
+        questions: list[str],
+        respondents: list[str],
+        texts: dict[str, list[str]],
+        summary: pd.DataFrame,
+        columns: list[list[Any]],
+        counts: list[bool],
+    ) -> ReviewCorpus:
         codes = [
             CodeInfo(
                 id=str(r.code),
@@ -143,13 +234,9 @@ class ReviewCorpus:
         by_key: dict[str, list[int]] = defaultdict(list)
         for row, respondent in enumerate(respondents, start=1):
             by_key[respondent].append(row)
-        seg = coding.segments
-        counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
         by_code: dict[str, list[int]] = defaultdict(list)
         by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
         hit_keys: dict[tuple[int, str, str, int, int], int] = {}
-        names = ("row", "question", "code", "code_path", "start", "end", "match", "quote")
-        columns = [seg[c].tolist() for c in (*names, "negated", "rule")]
         columns[0] = [int(v) for v in columns[0]]
         columns[4] = [int(v) for v in columns[4]]
         columns[5] = [int(v) for v in columns[5]]
@@ -166,11 +253,11 @@ class ReviewCorpus:
                 by_code[ancestor].append(i)
             by_answer[(row, q)].append(i)
             hit_keys[(row, q, codes_[i], starts[i], ends[i])] = i
-        hits = HitTable(columns, [bool(v) for v in counts], respondents)
-        sha = str((coding.manifest.get("codebook") or {}).get("sha256", ""))
+        hits = HitTable(columns, counts, respondents)
+        sha = str((manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
-            coding=coding, codes=codes, questions=questions, respondents=respondents,
-            hits=hits, codebook_sha256=sha, _texts=texts, _by_key=dict(by_key),
+            codes=codes, questions=questions, respondents=respondents, hits=hits,
+            codebook_sha256=sha, manifest=manifest, _texts=texts, _by_key=dict(by_key),
             _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer), _hit_keys=hit_keys,
         )  # fmt: skip
 
@@ -254,3 +341,37 @@ class ReviewCorpus:
     def machine_matrix(self) -> pd.DataFrame:
         """The machine's 0/1 matrix (rows x codes), as saved."""
         return self.coding.matrix
+
+
+def _read_text_columns(path: Path, names: list[str], ints: set[str]) -> dict[str, list[Any]]:
+    """Columns `names` of a CSV table qualcode wrote, as lists: text ("" for an empty cell,
+    spreadsheet escaping undone, as :func:`qualcode.io.tables.read_table` gives it), or int
+    for the columns in `ints`. Read with Arrow's CSV reader, the other columns skipped."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from qualcode.io.tables import restore
+
+    with open(path, encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f), [])
+    raw = {restore(h): h for h in header}
+    include = [raw[n] for n in names if n in raw]
+    types = {raw[n]: (pa.int64() if n in ints else pa.string()) for n in names if n in raw}
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=include, column_types=types, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )  # fmt: skip
+    out: dict[str, list[Any]] = {}
+    for n in names:
+        if n not in raw:
+            continue
+        values = table.column(raw[n]).to_pylist()
+        if n not in ints:
+            values = [restore(v) if v[:1] == "'" else v for v in values]
+        out[n] = values
+    return out
