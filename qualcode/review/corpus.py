@@ -234,32 +234,35 @@ class ReviewCorpus:
         by_key: dict[str, list[int]] = defaultdict(list)
         for row, respondent in enumerate(respondents, start=1):
             by_key[respondent].append(row)
-        by_code: dict[str, list[int]] = defaultdict(list)
-        by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
-        hit_keys: dict[tuple[int, str, str, int, int], int] = {}
         columns[0] = [int(v) for v in columns[0]]
         columns[4] = [int(v) for v in columns[4]]
         columns[5] = [int(v) for v in columns[5]]
         for c in (1, 2, 3):
             columns[c] = [str(v) for v in columns[c]]
-        paths: dict[str, list[str]] = {}
-        rows, questions_, codes_, paths_, starts, ends = columns[:6]
-        for i in range(len(rows)):
-            row, q, path = rows[i], questions_[i], paths_[i]
-            ancestors = paths.get(path)
-            if ancestors is None:
-                ancestors = paths[path] = path.split("/")
-            for ancestor in ancestors:
-                by_code[ancestor].append(i)
-            by_answer[(row, q)].append(i)
-            hit_keys[(row, q, codes_[i], starts[i], ends[i])] = i
         hits = HitTable(columns, counts, respondents)
         sha = str((manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
             codes=codes, questions=questions, respondents=respondents, hits=hits,
             codebook_sha256=sha, manifest=manifest, _texts=texts, _by_key=dict(by_key),
-            _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer), _hit_keys=hit_keys,
+            _hits_by_code=_index_by_code(columns[3]),
         )  # fmt: skip
+
+    def _answer_index(self) -> dict[tuple[int, str], list[int]]:
+        """The hits of each answer (built on first use: the by-code pages never need it)."""
+        if not self._hits_by_answer and len(self.hits):
+            by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
+            rows, questions = self.hits._columns[0], self.hits._columns[1]
+            for i, key in enumerate(zip(rows, questions)):
+                by_answer[key].append(i)
+            self._hits_by_answer = dict(by_answer)
+        return self._hits_by_answer
+
+    def _key_index(self) -> dict[tuple[int, str, str, int, int], int]:
+        """Each hit by (row, question, code, start, end) (built on first use)."""
+        if not self._hit_keys and len(self.hits):
+            c = self.hits._columns
+            self._hit_keys = {key: i for i, key in enumerate(zip(c[0], c[1], c[2], c[4], c[5]))}
+        return self._hit_keys
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -318,12 +321,12 @@ class ReviewCorpus:
 
     def hit_at(self, row: int, question: str, code: str, start: int, end: int) -> Hit | None:
         """The machine hit of `code` at exactly this span of the answer, or None."""
-        index = self._hit_keys.get((row, question, code, start, end))
+        index = self._key_index().get((row, question, code, start, end))
         return None if index is None else self.hits[index]
 
     def hits_of_answer(self, row: int, question: str) -> list[Hit]:
         """The hits in one answer, in table order."""
-        return [self.hits[i] for i in self._hits_by_answer.get((row, question), [])]
+        return [self.hits[i] for i in self._answer_index().get((row, question), [])]
 
     def answered(self, row: int) -> list[str]:
         """The questions `row` answered (non-blank text), in question order."""
@@ -343,11 +346,30 @@ class ReviewCorpus:
         return self.coding.matrix
 
 
+def _index_by_code(paths: list[str]) -> dict[str, list[int]]:
+    """The hits of each code, a parent's including its descendants', in table order, from
+    each hit's code path (grouped with numpy: one pass in C, not one per hit)."""
+    if not paths:
+        return {}
+    unique, inverse = np.unique(np.asarray(paths, dtype=object).astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(unique) + 1))
+    groups: dict[str, list[np.ndarray]] = defaultdict(list)
+    for k, path in enumerate(unique.tolist()):
+        for ancestor in str(path).split("/"):
+            groups[ancestor].append(order[bounds[k] : bounds[k + 1]])
+    return {
+        code: (np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]).tolist()
+        for code, parts in groups.items()
+    }
+
+
 def _read_text_columns(path: Path, names: list[str], ints: set[str]) -> dict[str, list[Any]]:
     """Columns `names` of a CSV table qualcode wrote, as lists: text ("" for an empty cell,
     spreadsheet escaping undone, as :func:`qualcode.io.tables.read_table` gives it), or int
     for the columns in `ints`. Read with Arrow's CSV reader, the other columns skipped."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     from qualcode.io.tables import restore
@@ -370,8 +392,9 @@ def _read_text_columns(path: Path, names: list[str], ints: set[str]) -> dict[str
     for n in names:
         if n not in raw:
             continue
-        values = table.column(raw[n]).to_pylist()
-        if n not in ints:
+        column = table.column(raw[n])
+        values = column.to_pylist()
+        if n not in ints and pc.any(pc.starts_with(column, "'")).as_py():
             values = [restore(v) if v[:1] == "'" else v for v in values]
         out[n] = values
     return out
