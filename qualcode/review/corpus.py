@@ -200,12 +200,14 @@ class ReviewCorpus:
         seg = _read_text_columns(outdir / "segments.csv", list(HIT_COLUMNS), ints)
         negated = [v == "True" for v in seg["negated"]]
         seg["negated"] = negated
+        # Coding.counting's rule (segments_count), taken once per code, not once per hit
         modes = dict(zip(summary["code"].astype(str), summary["negation"].astype(str)))
-        counts = segments_count(np.array(negated, dtype=bool),
-                                [modes.get(c, "exclude") for c in seg["code"]])  # fmt: skip
+        when_negated = {c: bool(segments_count([True], [m])[0]) for c, m in modes.items()}
+        unknown = bool(segments_count([True], ["exclude"])[0])
+        counts = [not neg or when_negated.get(c, unknown) for neg, c in zip(negated, seg["code"])]
         columns = [seg[c] for c in HIT_COLUMNS]
-        corpus = cls._build(manifest, questions, respondents, texts, summary, columns,
-                            counts.tolist())  # fmt: skip
+        corpus = cls._build(manifest, questions, respondents, texts, summary, columns, counts,
+                            typed=True)  # fmt: skip
         corpus._outdir = outdir
         return corpus
 
@@ -219,7 +221,10 @@ class ReviewCorpus:
         summary: pd.DataFrame,
         columns: list[list[Any]],
         counts: list[bool],
+        typed: bool = False,
     ) -> ReviewCorpus:
+        """The corpus from its parts; `columns` are the :data:`HIT_COLUMNS` of the segments
+        (`typed`: already int and str, as :meth:`open` reads them)."""
         codes = [
             CodeInfo(
                 id=str(r.code),
@@ -231,19 +236,16 @@ class ReviewCorpus:
             )
             for i, r in enumerate(summary.itertuples(index=False))
         ]
-        by_key: dict[str, list[int]] = defaultdict(list)
-        for row, respondent in enumerate(respondents, start=1):
-            by_key[respondent].append(row)
-        columns[0] = [int(v) for v in columns[0]]
-        columns[4] = [int(v) for v in columns[4]]
-        columns[5] = [int(v) for v in columns[5]]
-        for c in (1, 2, 3):
-            columns[c] = [str(v) for v in columns[c]]
+        if not typed:
+            for c in (0, 4, 5):
+                columns[c] = [int(v) for v in columns[c]]
+            for c in (1, 2, 3):
+                columns[c] = [str(v) for v in columns[c]]
         hits = HitTable(columns, counts, respondents)
         sha = str((manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
             codes=codes, questions=questions, respondents=respondents, hits=hits,
-            codebook_sha256=sha, manifest=manifest, _texts=texts, _by_key=dict(by_key),
+            codebook_sha256=sha, manifest=manifest, _texts=texts,
             _hits_by_code=_index_by_code(columns[3]),
         )  # fmt: skip
 
@@ -296,6 +298,11 @@ class ReviewCorpus:
     def rows_of(self, respondent: str, question: str) -> list[int]:
         """The rows whose respondent id is `respondent` (several when ids repeat) and which
         have the column `question`."""
+        if not self._by_key and self.respondents:  # built on first use
+            by_key: dict[str, list[int]] = defaultdict(list)
+            for row, key in enumerate(self.respondents, start=1):
+                by_key[key].append(row)
+            self._by_key = dict(by_key)
         return self._by_key.get(respondent, []) if question in self._texts else []
 
     def find(self, respondent: str, question: str, text_hash: str, row: int = 0) -> int | None:
