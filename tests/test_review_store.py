@@ -443,3 +443,27 @@ def test_open_reads_the_same_corpus_as_load_coding(tmp_path: Path) -> None:
     )
     other = ReviewCorpus.open(parquet)
     assert other._coding is not None and list(other.hits) == list(slow.hits)
+
+
+def test_the_review_server_never_imports_spacy(folder: Path) -> None:
+    """Start-up of `qualcode review` reads the folder without the NLP stack (issue 17)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import qualcode.cli, qualcode.review.server, qualcode.review.app; "
+        "from qualcode.review.corpus import ReviewCorpus; "
+        f"c = ReviewCorpus.open({str(folder)!r}); c.hits_of_answer(1, 'answer'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
+
+
+def test_open_with_repeated_ids_finds_every_row(tmp_path: Path) -> None:
+    answers = [("R1", "bladder"), ("R2", "shame"), ("R1", "judged and pee")]
+    corpus = ReviewCorpus.open(make_folder(tmp_path, answers=answers))
+    assert corpus.rows_of("R1", "answer") == [1, 3] and corpus.rows_of("R9", "answer") == []
+    assert [h.code for h in corpus.hits_of_answer(3, "answer")] == ["stigma", "bladder"]
+    assert corpus.hits_of_answer(3, "other") == []

@@ -120,8 +120,11 @@ class ReviewCorpus:
     _outdir: Path | None = field(repr=False, default=None)
     _texts: dict[str, list[str]] = field(repr=False, default_factory=dict)
     _by_key: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    _unique_rows: dict[str, int] | None = field(repr=False, default=None)
     _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
-    _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
+    _answer_order: np.ndarray | None = field(repr=False, default=None)
+    _answer_keys: np.ndarray | None = field(repr=False, default=None)
+    _question_number: dict[str, int] = field(repr=False, default_factory=dict)
     _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
     _hit_keys: dict[tuple[int, str, str, int, int], int] = field(repr=False, default_factory=dict)
 
@@ -249,15 +252,23 @@ class ReviewCorpus:
             _hits_by_code=_index_by_code(columns[3]),
         )  # fmt: skip
 
-    def _answer_index(self) -> dict[tuple[int, str], list[int]]:
-        """The hits of each answer (built on first use: the by-code pages never need it)."""
-        if not self._hits_by_answer and len(self.hits):
-            by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
-            rows, questions = self.hits._columns[0], self.hits._columns[1]
-            for i, key in enumerate(zip(rows, questions)):
-                by_answer[key].append(i)
-            self._hits_by_answer = dict(by_answer)
-        return self._hits_by_answer
+    def _answer_hits(self, row: int, question: str) -> list[int]:
+        """The indexes of the hits of one answer, in table order. The index (hits sorted by
+        answer, with numpy) is built on first use: the by-code pages never need it."""
+        if self._answer_order is None:
+            c = self.hits._columns
+            number = {q: i for i, q in enumerate(dict.fromkeys([*self.questions, *c[1]]))}
+            self._question_number = number
+            keys = np.asarray(c[0], dtype=np.int64) * len(number)
+            keys += np.asarray([number[q] for q in c[1]], dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            self._answer_order, self._answer_keys = order, keys[order]
+        q = self._question_number.get(question)
+        if q is None or self._answer_keys is None:
+            return []
+        key = row * len(self._question_number) + q
+        lo, hi = np.searchsorted(self._answer_keys, [key, key + 1])
+        return [int(i) for i in self._answer_order[lo:hi]]
 
     def _key_index(self) -> dict[tuple[int, str, str, int, int], int]:
         """Each hit by (row, question, code, start, end) (built on first use)."""
@@ -298,12 +309,22 @@ class ReviewCorpus:
     def rows_of(self, respondent: str, question: str) -> list[int]:
         """The rows whose respondent id is `respondent` (several when ids repeat) and which
         have the column `question`."""
+        if question not in self._texts:
+            return []
         if not self._by_key and self.respondents:  # built on first use
-            by_key: dict[str, list[int]] = defaultdict(list)
-            for row, key in enumerate(self.respondents, start=1):
-                by_key[key].append(row)
-            self._by_key = dict(by_key)
-        return self._by_key.get(respondent, []) if question in self._texts else []
+            last = dict(zip(self.respondents, range(1, len(self.respondents) + 1)))
+            if len(last) == len(self.respondents):  # ids unique: one row each
+                self._unique_rows = last
+            else:
+                by_key: dict[str, list[int]] = defaultdict(list)
+                for row, key in enumerate(self.respondents, start=1):
+                    by_key[key].append(row)
+                self._by_key = dict(by_key)
+            self._by_key = self._by_key or {"": []}  # marks the index built
+        if self._unique_rows is not None:
+            found = self._unique_rows.get(respondent)
+            return [] if found is None else [found]
+        return self._by_key.get(respondent, [])
 
     def find(self, respondent: str, question: str, text_hash: str, row: int = 0) -> int | None:
         """The row a decision about (respondent, question) made on text `text_hash` is about:
@@ -333,7 +354,7 @@ class ReviewCorpus:
 
     def hits_of_answer(self, row: int, question: str) -> list[Hit]:
         """The hits in one answer, in table order."""
-        return [self.hits[i] for i in self._answer_index().get((row, question), [])]
+        return [self.hits[i] for i in self._answer_hits(row, question)]
 
     def answered(self, row: int) -> list[str]:
         """The questions `row` answered (non-blank text), in question order."""
