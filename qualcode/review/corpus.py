@@ -1,9 +1,12 @@
 """What the review works on: the answers, codes and machine hits of one output folder.
 
-Built once from a :class:`~qualcode.coding.result.Coding` (``load_coding(OUTDIR)``), with the
-indexes the workbench and :func:`qualcode.review.decide.apply_decisions` need: an answer by
-(row, question) and by (respondent, question), the hits of a code, the hits of an answer.
-An answer is one cell: a respondent's row and one text column (question).
+Built from an output folder by :meth:`ReviewCorpus.open` (only the columns the workbench
+shows, read with Arrow: what `qualcode review` starts from) or from a
+:class:`~qualcode.coding.result.Coding` (``load_coding(OUTDIR)``), with the indexes the
+workbench and :func:`qualcode.review.decide.apply_decisions` need: an answer by (row,
+question) and by (respondent, question), the hits of a code, the hits of an answer (the
+latter built on first use). An answer is one cell: a respondent's row and one text column
+(question).
 """
 
 from __future__ import annotations
