@@ -427,6 +427,18 @@ class Errors:
         "refusing to write the finalized folder into {path}: it is the folder being reviewed",
         "Choose another folder with -o (the default is <OUTDIR>.final/ beside it).",
     )
+    E809 = (
+        "coder '{coder}' has no decisions that apply to the answers in {path} ({detail})",
+        "Review some answers first (`qualcode review OUTDIR --coder {coder}`); decisions made "
+        "on answers whose text changed (stale) or about codes that are gone (orphaned) do "
+        "not count.",
+    )
+    E810 = (
+        "coders '{a}' and '{b}' reviewed no answer in common in {path} ({a}: {n_a} answers; "
+        "{b}: {n_b})",
+        "Agreement between two coders needs answers both reviewed: have them code the same "
+        "sample (e.g. both with `qualcode review OUTDIR --blind SHEET`).",
+    )
 
 
 class Warnings:

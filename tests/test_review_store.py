@@ -406,3 +406,64 @@ def test_codings_made_in_a_qda_program_come_back_as_decisions(folder: Path, tmp_
     assert {d.match for d in decisions} == {ANSWERS[1][1][2:7], ANSWERS[3][1][0:7]}
     result = runner.invoke(app, args)  # again: nothing new
     assert "imported 0 coding(s)" in result.output and "(2 already there)" in result.output
+
+
+def test_open_reads_the_same_corpus_as_load_coding(tmp_path: Path) -> None:
+    """ReviewCorpus.open (Arrow, only the columns the workbench needs) gives what
+    from_coding(load_coding()) gives, on answers with newlines, quotes, commas, empty cells,
+    negations and spreadsheet triggers (=, +, @, -) that the CSV writer escapes."""
+    tricky = [
+        ("=R1", 'My bladder is wrecked,\nand the "cravings" never stop.'),
+        ("R2", "=no bladder problems, I felt judged"),
+        ("+R3", ""),
+        ("R4", "@shame\r\nand more shame"),
+        ("-5", "'quoted' bladder"),
+        ("R6", "No bladder problems at all."),
+    ]
+    folder = make_folder(tmp_path, answers=tricky)
+    fast = ReviewCorpus.open(folder)
+    slow = ReviewCorpus.from_coding(qualcode.load_coding(folder))
+    assert fast._coding is None  # the full coding is not read to serve pages
+    assert fast.respondents == slow.respondents == [r for r, _ in tricky]
+    assert fast._texts == slow._texts and fast._texts["answer"][0] == tricky[0][1]
+    assert fast.codes == slow.codes and fast.manifest == slow.coding.manifest
+    assert list(fast.hits) == list(slow.hits) and any(h.negated for h in fast.hits)
+    assert [h.counts for h in fast.hits] == [h.counts for h in slow.hits]
+    assert fast._hits_by_code == slow._hits_by_code
+    assert fast.rows_of("R2", "answer") == slow.rows_of("R2", "answer") == [2]
+    assert fast.hits_of_answer(1, "answer") == slow.hits_of_answer(1, "answer")
+    assert fast.uncoded_rows() == slow.uncoded_rows()
+    # the full coding on first use, for what needs it (finalize, a blind sample)
+    assert fast.machine_matrix().equals(slow.machine_matrix())
+    # another format takes the load_coding path
+    book = qualcode.load_codebook(tmp_path / "codebook.yaml")
+    data, _ = qualcode.read_answers(tmp_path / "answers.csv")
+    parquet = qualcode.code(data, book, text=["answer"], id="rid").save(
+        tmp_path / "pq", fmt="parquet"
+    )
+    other = ReviewCorpus.open(parquet)
+    assert other._coding is not None and list(other.hits) == list(slow.hits)
+
+
+def test_the_review_server_never_imports_spacy(folder: Path) -> None:
+    """Start-up of `qualcode review` reads the folder without the NLP stack (issue 17)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import qualcode.cli, qualcode.review.server, qualcode.review.app; "
+        "from qualcode.review.corpus import ReviewCorpus; "
+        f"c = ReviewCorpus.open({str(folder)!r}); c.hits_of_answer(1, 'answer'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
+
+
+def test_open_with_repeated_ids_finds_every_row(tmp_path: Path) -> None:
+    answers = [("R1", "bladder"), ("R2", "shame"), ("R1", "judged and pee")]
+    corpus = ReviewCorpus.open(make_folder(tmp_path, answers=answers))
+    assert corpus.rows_of("R1", "answer") == [1, 3] and corpus.rows_of("R9", "answer") == []
+    assert [h.code for h in corpus.hits_of_answer(3, "answer")] == ["stigma", "bladder"]
+    assert corpus.hits_of_answer(3, "other") == []

@@ -1,23 +1,34 @@
 """What the review works on: the answers, codes and machine hits of one output folder.
 
-Built once from a :class:`~qualcode.coding.result.Coding` (``load_coding(OUTDIR)``), with the
-indexes the workbench and :func:`qualcode.review.decide.apply_decisions` need: an answer by
-(row, question) and by (respondent, question), the hits of a code, the hits of an answer.
-An answer is one cell: a respondent's row and one text column (question).
+Built from an output folder by :meth:`ReviewCorpus.open` (only the columns the workbench
+shows, read with Arrow: what `qualcode review` starts from) or from a
+:class:`~qualcode.coding.result.Coding` (``load_coding(OUTDIR)``), with the indexes the
+workbench and :func:`qualcode.review.decide.apply_decisions` need: an answer by (row,
+question) and by (respondent, question), the hits of a code, the hits of an answer (the
+latter built on first use). An answer is one cell: a respondent's row and one text column
+(question).
 """
 
 from __future__ import annotations
 
+import csv
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
-from qualcode.coding.result import Coding
+from qualcode.codebook.model import segments_count
+from qualcode.coding.result import Coding, load_coding
 from qualcode.review.store import text_sha256
+
+#: The columns of segments.csv a hit is made of, in the order :class:`HitTable` keeps them.
+HIT_COLUMNS = ("row", "question", "code", "code_path", "start", "end", "match", "quote",
+               "negated", "rule")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,20 +108,36 @@ PALETTE = (
 
 @dataclass
 class ReviewCorpus:
-    """The answers, codes and hits of one coding, indexed for review."""
+    """The answers, codes and hits of one coding, indexed for review.
 
-    coding: Coding
+    Made by :meth:`open` (an output folder: only the tables and columns the workbench needs,
+    the full :class:`Coding` read on first use of :attr:`coding`) or :meth:`from_coding`."""
+
     codes: list[CodeInfo]
     questions: list[str]
     respondents: list[str]
     hits: HitTable
     codebook_sha256: str
+    manifest: dict[str, Any] = field(repr=False, default_factory=dict)
+    _coding: Coding | None = field(repr=False, default=None)
+    _outdir: Path | None = field(repr=False, default=None)
     _texts: dict[str, list[str]] = field(repr=False, default_factory=dict)
     _by_key: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    _unique_rows: dict[str, int] | None = field(repr=False, default=None)
     _hits_by_code: dict[str, list[int]] = field(repr=False, default_factory=dict)
-    _hits_by_answer: dict[tuple[int, str], list[int]] = field(repr=False, default_factory=dict)
+    _answer_order: np.ndarray | None = field(repr=False, default=None)
+    _answer_keys: np.ndarray | None = field(repr=False, default=None)
+    _question_number: dict[str, int] = field(repr=False, default_factory=dict)
     _hashes: dict[tuple[int, str], str] = field(repr=False, default_factory=dict)
     _hit_keys: dict[tuple[int, str, str, int, int], int] = field(repr=False, default_factory=dict)
+
+    @property
+    def coding(self) -> Coding:
+        """The whole coding (read from the folder on first use when made by :meth:`open`)."""
+        if self._coding is None:
+            assert self._outdir is not None
+            self._coding = load_coding(self._outdir)
+        return self._coding
 
     @classmethod
     def from_coding(cls, coding: Coding) -> ReviewCorpus:
@@ -128,7 +155,82 @@ class ReviewCorpus:
         for q in questions:
             column = data[q].astype(object).where(data[q].notna(), "")
             texts[q] = [str(v) for v in column]
-        summary = coding.summary_table
+        seg = coding.segments
+        counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
+        columns = [seg[c].tolist() for c in HIT_COLUMNS]
+        corpus = cls._build(
+            coding.manifest, questions, respondents, texts, coding.summary_table, columns,
+            [bool(v) for v in counts],
+        )  # fmt: skip
+        corpus._coding = coding
+        return corpus
+
+    @classmethod
+    def open(cls, outdir: str | Path) -> ReviewCorpus:
+        """The corpus of an output folder, read fast: of a CSV folder only the id and text
+        columns of coded.csv and the hit columns of segments.csv, with Arrow's CSV reader;
+        the same values as ``from_coding(load_coding(outdir))`` (other formats, or text
+        columns saved with a non-text dtype, take that path)."""
+        from qualcode.coding.outdir import MANIFEST, is_output_dir, table_entries
+
+        outdir = Path(outdir)
+        if not is_output_dir(outdir):
+            return cls.from_coding(load_coding(outdir))  # E404, as load_coding says it
+        manifest: dict[str, Any] = json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+        options: dict[str, Any] = manifest.get("options", {})
+        questions = [str(q) for q in options.get("text") or []]
+        id_column = options.get("id")
+        entries = table_entries(manifest.get("tables"))
+        coded_types = (entries.get("coded") or {}).get("dtypes")
+        wanted = [str(c) for c in ([id_column] if id_column else []) + questions]
+        if (
+            manifest.get("format", "csv") != "csv"
+            or not {"coded", "segments", "summary"} <= set(entries)
+            or not isinstance(coded_types, dict)
+            or any(c in coded_types for c in wanted)
+            or not questions
+        ):
+            return cls.from_coding(load_coding(outdir))
+        from qualcode.io.tables import read_table, with_dtypes
+
+        coded = _read_text_columns(outdir / "coded.csv", wanted, set())
+        n = len(coded[questions[0]])
+        if id_column and str(id_column) in coded:
+            respondents = coded[str(id_column)]
+        else:
+            respondents = [str(i + 1) for i in range(n)]
+        texts = {q: coded[q] for q in questions}
+        summary = read_table(outdir / "summary.csv", "csv")
+        summary = with_dtypes(summary, (entries["summary"].get("dtypes") or {}))
+        ints = {"row", "start", "end"}
+        seg = _read_text_columns(outdir / "segments.csv", list(HIT_COLUMNS), ints)
+        negated = [v == "True" for v in seg["negated"]]
+        seg["negated"] = negated
+        # Coding.counting's rule (segments_count), taken once per code, not once per hit
+        modes = dict(zip(summary["code"].astype(str), summary["negation"].astype(str)))
+        when_negated = {c: bool(segments_count([True], [m])[0]) for c, m in modes.items()}
+        unknown = bool(segments_count([True], ["exclude"])[0])
+        counts = [not neg or when_negated.get(c, unknown) for neg, c in zip(negated, seg["code"])]
+        columns = [seg[c] for c in HIT_COLUMNS]
+        corpus = cls._build(manifest, questions, respondents, texts, summary, columns, counts,
+                            typed=True)  # fmt: skip
+        corpus._outdir = outdir
+        return corpus
+
+    @classmethod
+    def _build(
+        cls,
+        manifest: dict[str, Any],
+        questions: list[str],
+        respondents: list[str],
+        texts: dict[str, list[str]],
+        summary: pd.DataFrame,
+        columns: list[list[Any]],
+        counts: list[bool],
+        typed: bool = False,
+    ) -> ReviewCorpus:
+        """The corpus from its parts; `columns` are the :data:`HIT_COLUMNS` of the segments
+        (`typed`: already int and str, as :meth:`open` reads them)."""
         codes = [
             CodeInfo(
                 id=str(r.code),
@@ -140,39 +242,43 @@ class ReviewCorpus:
             )
             for i, r in enumerate(summary.itertuples(index=False))
         ]
-        by_key: dict[str, list[int]] = defaultdict(list)
-        for row, respondent in enumerate(respondents, start=1):
-            by_key[respondent].append(row)
-        seg = coding.segments
-        counts = coding.counting().to_numpy() if len(seg) else np.zeros(0, dtype=bool)
-        by_code: dict[str, list[int]] = defaultdict(list)
-        by_answer: dict[tuple[int, str], list[int]] = defaultdict(list)
-        hit_keys: dict[tuple[int, str, str, int, int], int] = {}
-        names = ("row", "question", "code", "code_path", "start", "end", "match", "quote")
-        columns = [seg[c].tolist() for c in (*names, "negated", "rule")]
-        columns[0] = [int(v) for v in columns[0]]
-        columns[4] = [int(v) for v in columns[4]]
-        columns[5] = [int(v) for v in columns[5]]
-        for c in (1, 2, 3):
-            columns[c] = [str(v) for v in columns[c]]
-        paths: dict[str, list[str]] = {}
-        rows, questions_, codes_, paths_, starts, ends = columns[:6]
-        for i in range(len(rows)):
-            row, q, path = rows[i], questions_[i], paths_[i]
-            ancestors = paths.get(path)
-            if ancestors is None:
-                ancestors = paths[path] = path.split("/")
-            for ancestor in ancestors:
-                by_code[ancestor].append(i)
-            by_answer[(row, q)].append(i)
-            hit_keys[(row, q, codes_[i], starts[i], ends[i])] = i
-        hits = HitTable(columns, [bool(v) for v in counts], respondents)
-        sha = str((coding.manifest.get("codebook") or {}).get("sha256", ""))
+        if not typed:
+            for c in (0, 4, 5):
+                columns[c] = [int(v) for v in columns[c]]
+            for c in (1, 2, 3):
+                columns[c] = [str(v) for v in columns[c]]
+        hits = HitTable(columns, counts, respondents)
+        sha = str((manifest.get("codebook") or {}).get("sha256", ""))
         return cls(
-            coding=coding, codes=codes, questions=questions, respondents=respondents,
-            hits=hits, codebook_sha256=sha, _texts=texts, _by_key=dict(by_key),
-            _hits_by_code=dict(by_code), _hits_by_answer=dict(by_answer), _hit_keys=hit_keys,
+            codes=codes, questions=questions, respondents=respondents, hits=hits,
+            codebook_sha256=sha, manifest=manifest, _texts=texts,
+            _hits_by_code=_index_by_code(columns[3]),
         )  # fmt: skip
+
+    def _answer_hits(self, row: int, question: str) -> list[int]:
+        """The indexes of the hits of one answer, in table order. The index (hits sorted by
+        answer, with numpy) is built on first use: the by-code pages never need it."""
+        if self._answer_order is None:
+            c = self.hits._columns
+            number = {q: i for i, q in enumerate(dict.fromkeys([*self.questions, *c[1]]))}
+            self._question_number = number
+            keys = np.asarray(c[0], dtype=np.int64) * len(number)
+            keys += np.asarray([number[q] for q in c[1]], dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            self._answer_order, self._answer_keys = order, keys[order]
+        q = self._question_number.get(question)
+        if q is None or self._answer_keys is None:
+            return []
+        key = row * len(self._question_number) + q
+        lo, hi = np.searchsorted(self._answer_keys, [key, key + 1])
+        return [int(i) for i in self._answer_order[lo:hi]]
+
+    def _key_index(self) -> dict[tuple[int, str, str, int, int], int]:
+        """Each hit by (row, question, code, start, end) (built on first use)."""
+        if not self._hit_keys and len(self.hits):
+            c = self.hits._columns
+            self._hit_keys = {key: i for i, key in enumerate(zip(c[0], c[1], c[2], c[4], c[5]))}
+        return self._hit_keys
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -206,7 +312,22 @@ class ReviewCorpus:
     def rows_of(self, respondent: str, question: str) -> list[int]:
         """The rows whose respondent id is `respondent` (several when ids repeat) and which
         have the column `question`."""
-        return self._by_key.get(respondent, []) if question in self._texts else []
+        if question not in self._texts:
+            return []
+        if not self._by_key and self.respondents:  # built on first use
+            last = dict(zip(self.respondents, range(1, len(self.respondents) + 1)))
+            if len(last) == len(self.respondents):  # ids unique: one row each
+                self._unique_rows = last
+            else:
+                by_key: dict[str, list[int]] = defaultdict(list)
+                for row, key in enumerate(self.respondents, start=1):
+                    by_key[key].append(row)
+                self._by_key = dict(by_key)
+            self._by_key = self._by_key or {"": []}  # marks the index built
+        if self._unique_rows is not None:
+            found = self._unique_rows.get(respondent)
+            return [] if found is None else [found]
+        return self._by_key.get(respondent, [])
 
     def find(self, respondent: str, question: str, text_hash: str, row: int = 0) -> int | None:
         """The row a decision about (respondent, question) made on text `text_hash` is about:
@@ -231,12 +352,12 @@ class ReviewCorpus:
 
     def hit_at(self, row: int, question: str, code: str, start: int, end: int) -> Hit | None:
         """The machine hit of `code` at exactly this span of the answer, or None."""
-        index = self._hit_keys.get((row, question, code, start, end))
+        index = self._key_index().get((row, question, code, start, end))
         return None if index is None else self.hits[index]
 
     def hits_of_answer(self, row: int, question: str) -> list[Hit]:
         """The hits in one answer, in table order."""
-        return [self.hits[i] for i in self._hits_by_answer.get((row, question), [])]
+        return [self.hits[i] for i in self._answer_hits(row, question)]
 
     def answered(self, row: int) -> list[str]:
         """The questions `row` answered (non-blank text), in question order."""
@@ -254,3 +375,57 @@ class ReviewCorpus:
     def machine_matrix(self) -> pd.DataFrame:
         """The machine's 0/1 matrix (rows x codes), as saved."""
         return self.coding.matrix
+
+
+def _index_by_code(paths: list[str]) -> dict[str, list[int]]:
+    """The hits of each code, a parent's including its descendants', in table order, from
+    each hit's code path (grouped with numpy: one pass in C, not one per hit)."""
+    if not paths:
+        return {}
+    unique, inverse = np.unique(np.asarray(paths, dtype=object).astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(unique) + 1))
+    groups: dict[str, list[np.ndarray]] = defaultdict(list)
+    for k, path in enumerate(unique.tolist()):
+        for ancestor in str(path).split("/"):
+            groups[ancestor].append(order[bounds[k] : bounds[k + 1]])
+    return {
+        code: (np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]).tolist()
+        for code, parts in groups.items()
+    }
+
+
+def _read_text_columns(path: Path, names: list[str], ints: set[str]) -> dict[str, list[Any]]:
+    """Columns `names` of a CSV table qualcode wrote, as lists: text ("" for an empty cell,
+    spreadsheet escaping undone, as :func:`qualcode.io.tables.read_table` gives it), or int
+    for the columns in `ints`. Read with Arrow's CSV reader, the other columns skipped."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from qualcode.io.tables import restore
+
+    with open(path, encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f), [])
+    raw = {restore(h): h for h in header}
+    include = [raw[n] for n in names if n in raw]
+    types = {raw[n]: (pa.int64() if n in ints else pa.string()) for n in names if n in raw}
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=include, column_types=types, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )  # fmt: skip
+    out: dict[str, list[Any]] = {}
+    for n in names:
+        if n not in raw:
+            continue
+        column = table.column(raw[n])
+        values = column.to_pylist()
+        if n not in ints and pc.any(pc.starts_with(column, "'")).as_py():
+            values = [restore(v) if v[:1] == "'" else v for v in values]
+        out[n] = values
+    return out

@@ -12,7 +12,6 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from qualcode.coding.result import load_coding
 from qualcode.errors import Location, QualcodeError
 from qualcode.review.corpus import ReviewCorpus
 from qualcode.review.store import open_store
@@ -108,14 +107,13 @@ def serve(
     from qualcode.review.app import Workbench, create_app
 
     outdir = Path(outdir)
-    coding = load_coding(outdir)
-    corpus = ReviewCorpus.from_coding(coding)
+    corpus = ReviewCorpus.open(outdir)
     store = open_store(outdir)
     sample = read_blind_sheet(blind_sheet, corpus) if blind_sheet is not None else []
     if blind_sample is not None and blind_sheet is None:
         from qualcode.analysis.sampling import draw_sample
 
-        drawn = draw_sample(coding, blind_sample, seed=seed)
+        drawn = draw_sample(corpus.coding, blind_sample, seed=seed)
         sample = [(int(r), str(q)) for r, q in zip(drawn["row"], drawn["question"])]
     blind = blind_sheet is not None or blind_sample is not None
     sock = bind(host, port)
@@ -127,7 +125,7 @@ def serve(
     bench = Workbench(
         corpus=corpus, store=store, coder=coder or default_coder(),
         token=secrets.token_urlsafe(24), blind=blind, sample=sample,
-        hosts=hosts, title=str((coding.manifest.get("codebook") or {}).get("name", "")),
+        hosts=hosts, title=str((corpus.manifest.get("codebook") or {}).get("name", "")),
     )  # fmt: skip
     url = f"http://{shown}:{actual}/?token={bench.token}"
     config = uvicorn.Config(
