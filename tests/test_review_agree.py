@@ -151,3 +151,7 @@ def test_clear_errors_for_unknown_coder_no_decisions_and_no_overlap(outdir: Path
     assert result.exit_code == 2
     result = runner.invoke(app, ["agree", str(outdir)])
     assert result.exit_code == 2
+    # options that only mean something for a gold table are refused, not ignored
+    for extra in (["--id", "respondent_id"], ["--map", "x=bladder"]):
+        result = runner.invoke(app, ["agree", str(outdir), "--coder", "ann", *extra])
+        assert result.exit_code == 2 and "not to --coder" in result.output

@@ -78,6 +78,14 @@ def agree(
         )
     if len(coders) > 2:
         raise typer.BadParameter("give --coder once or twice", param_hint="--coder")
+    if coders and (id or mapping or map_file):
+        # Decisions are made on the codebook's own ids and keyed by respondent: there is no
+        # column to choose and no gold name to map, so say so rather than ignore the option.
+        raise typer.BadParameter(
+            "--id, --map and --map-file apply to a gold table, not to --coder (review "
+            "decisions already use the codebook's ids)",
+            param_hint="--coder",
+        )
     if not coders and compared is None:
         raise typer.BadParameter(
             "give the compared side (OUTDIR or CODER_B), or --coder NAME", param_hint="OUTDIR"
