@@ -21,8 +21,8 @@ class _Strings(Protocol):
     def __getitem__(self, key: int) -> str: ...
 
 
-class TypeCache(dict[int, Key]):
-    """lower-case type hash -> satisfied piece ids, filled on first sight of each type."""
+class _Classifier:
+    """What both caches need to classify a type the first time they see it."""
 
     def __init__(
         self,
@@ -32,8 +32,12 @@ class TypeCache(dict[int, Key]):
     ) -> None:
         super().__init__()
         self.strings = strings
-        self.lemma = lemma
-        self.classify = classify
+        self.lemma = lemma  # the lookup lemma of a lower-case form
+        self.classify = classify  # (lower, lemma) -> the ids of the pieces satisfied
+
+
+class TypeCache(_Classifier, dict[int, Key]):
+    """lower-case type hash -> satisfied piece ids, filled on first sight of each type."""
 
     def __missing__(self, key: int) -> Key:
         lower = self.strings[key]
@@ -42,19 +46,8 @@ class TypeCache(dict[int, Key]):
         return value
 
 
-class PairCache(dict[tuple[int, int], Key]):
+class PairCache(_Classifier, dict[tuple[int, int], Key]):
     """(lower, lemma) hashes -> piece ids, for trained pipelines whose lemmas are contextual."""
-
-    def __init__(
-        self,
-        strings: _Strings,
-        lemma: Callable[[str], str],
-        classify: Callable[[str, str], tuple[int, ...]],
-    ) -> None:
-        super().__init__()
-        self.strings = strings
-        self.lemma = lemma
-        self.classify = classify
 
     def __missing__(self, key: tuple[int, int]) -> Key:
         lower = self.strings[key[0]]
