@@ -283,6 +283,15 @@ def test_hostile_answers_stay_inert_in_the_browser(folder: Path, chromium: Brows
         chromium.driver.get(server.base + "/search?q=pwned&mode=regex")
         assert chromium.script("return window.__pwned === undefined")
         assert "4 hits" in chromium.visible_text()
+        # a word matches its inflections, as `qualcode kwic` does: "craving" finds "cravings"
+        chromium.driver.get(server.base + "/search?q=craving&mode=word")
+        assert chromium.script("return window.__pwned === undefined")
+        marks = chromium.script(
+            "return Array.from(document.querySelectorAll('.hit')).map(h => [h.dataset.row,"
+            " h.dataset.start, h.dataset.end, h.querySelector('mark').textContent])"
+        )
+        assert ["52", "41", "49", "cravings"] in marks  # the hostile answer, after its <img>
+        assert all(m.lower().startswith("craving") for *_, m in marks)
         assert chromium.console_problems() == []
 
 
