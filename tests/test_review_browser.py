@@ -232,6 +232,28 @@ def test_keyboard_review_survives_sigkill_and_reaches_finalize_and_agree(
         assert chromium.script("return document.querySelectorAll('.hit.reject').length") == 10
         chromium.driver.get(server.base + "/answer/2")
         assert "Shaky <b>answer</b>" in chromium.visible_text()
+        # a manual span by keyboard only: `w` word cursor, → move, shift+→ extend, Enter
+        chromium.driver.get(server.base + "/answer/3")
+        first = "document.querySelector('section.answer')"
+        text3 = chromium.script(f"return {first}.querySelector('.text').textContent")
+        question3 = chromium.script(f"return {first}.dataset.question")
+        pick = chromium.script(f"return {first}.querySelector('.code-pick').value")
+        keys(chromium, "w", Keys.ARROW_RIGHT)
+        shift = ActionChains(chromium.driver).key_down(Keys.SHIFT).send_keys(Keys.ARROW_RIGHT)
+        shift.key_up(Keys.SHIFT).perform()
+        words = [m.span() for m in re.finditer(r"\w+(?:['\u2019]\w+)*", text3)]
+        start, end = words[1][0], words[2][1]
+        assert chromium.script("return window.getSelection().toString()") == text3[start:end]
+        keys(chromium, Keys.ENTER)
+        wait(chromium, "return document.getElementById('status').textContent"
+                       f".indexOf('{pick} on {start}-{end}') >= 0")  # fmt: skip
+        wait(chromium, f"return {first}.querySelector('.text .seg[title*={pick}]') !== null")
+        assert chromium.console_problems() == []
+    assert rows(folder, "SELECT respondent, question, code, start, \"end\", match, decision"
+                        " FROM decisions WHERE respondent = 'P003' AND start >= 0"
+                        " AND coder = 'ann'") == [
+        ("P003", question3, pick, start, end, text3[start:end], "add")
+    ]  # fmt: skip
     # finalize and agree read every decision
     final = tmp_path / "final"
     result = runner.invoke(app, ["finalize", str(folder), "-o", str(final)])
@@ -283,6 +305,15 @@ def test_hostile_answers_stay_inert_in_the_browser(folder: Path, chromium: Brows
         chromium.driver.get(server.base + "/search?q=pwned&mode=regex")
         assert chromium.script("return window.__pwned === undefined")
         assert "4 hits" in chromium.visible_text()
+        # a word matches its inflections, as `qualcode kwic` does: "craving" finds "cravings"
+        chromium.driver.get(server.base + "/search?q=craving&mode=word")
+        assert chromium.script("return window.__pwned === undefined")
+        marks = chromium.script(
+            "return Array.from(document.querySelectorAll('.hit')).map(h => [h.dataset.row,"
+            " h.dataset.start, h.dataset.end, h.querySelector('mark').textContent])"
+        )
+        assert ["52", "41", "49", "cravings"] in marks  # the hostile answer, after its <img>
+        assert all(m.lower().startswith("craving") for *_, m in marks)
         assert chromium.console_problems() == []
 
 

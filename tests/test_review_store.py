@@ -445,8 +445,9 @@ def test_open_reads_the_same_corpus_as_load_coding(tmp_path: Path) -> None:
     assert other._coding is not None and list(other.hits) == list(slow.hits)
 
 
-def test_the_review_server_never_imports_spacy(folder: Path) -> None:
-    """Start-up of `qualcode review` reads the folder without the NLP stack (issue 17)."""
+def test_the_review_server_never_imports_spacy_nor_pandas(folder: Path) -> None:
+    """Start-up of `qualcode review` reads the folder without the NLP stack (issue 17) and
+    without pandas (0.35 s of imports: the corpus is built with pyarrow and numpy)."""
     import subprocess
     import sys
 
@@ -454,7 +455,7 @@ def test_the_review_server_never_imports_spacy(folder: Path) -> None:
         "import sys; import qualcode.cli, qualcode.review.server, qualcode.review.app; "
         "from qualcode.review.corpus import ReviewCorpus; "
         f"c = ReviewCorpus.open({str(folder)!r}); c.hits_of_answer(1, 'answer'); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc', 'pandas')))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
@@ -467,3 +468,25 @@ def test_open_with_repeated_ids_finds_every_row(tmp_path: Path) -> None:
     assert corpus.rows_of("R1", "answer") == [1, 3] and corpus.rows_of("R9", "answer") == []
     assert [h.code for h in corpus.hits_of_answer(3, "answer")] == ["stigma", "bladder"]
     assert corpus.hits_of_answer(3, "other") == []
+
+
+def test_search_matches_as_kwic_does(folder: Path) -> None:
+    """A word or glob is matched by the engine, as `qualcode kwic` matches it (lemmas:
+    "craving" finds "cravings"); the same hits as kwic's; a regex is searched as written."""
+    from qualcode.analysis.kwic import kwic, pattern_codebook
+    from qualcode.review.pages import search
+
+    corpus = ReviewCorpus.open(folder)
+    found, total, problem = search(corpus, "craving", "word")
+    assert problem is None and total == 2
+    pairs = [(f["respondent"], f["match"]) for f in found]
+    assert pairs == [("R1", "cravings"), ("R5", "Cravings")]
+    assert found[0]["start"] == ANSWERS[0][1].index("cravings")
+    data = pd.DataFrame(ANSWERS, columns=["rid", "answer"])
+    expected = kwic(data, pattern_codebook("craving"), text="answer", id="rid")
+    assert pairs == list(zip(expected["id"], expected["match"]))
+    assert search(corpus, "crav?ngs", "glob")[1] == 2
+    assert search(corpus, "craving", "regex")[1] == 2  # a regex is a regex: within words
+    assert search(corpus, r"\bcraving\b", "regex")[1] == 0
+    assert search(corpus, "felt judged", "word")[1] == 1
+    assert search(corpus, "(", "regex")[2] is not None

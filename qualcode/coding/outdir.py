@@ -18,11 +18,13 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from qualcode.coding.manifest import MANIFEST as MANIFEST
+from qualcode.coding.manifest import is_output_dir as is_output_dir
+from qualcode.coding.manifest import table_entries as table_entries
 from qualcode.errors import Location, QualcodeError
 from qualcode.io.tables import FORMATS, TableWriter, check_table, read_table, with_dtypes
 from qualcode.io.write import same_file, write_json
 
-MANIFEST = "manifest.json"
 #: Every output folder has the core tables; a table `Coding.tables` may add (in `extra`) is
 #: listed in TABLES too, so that `check_output_dir` protects the input file from it.
 CORE_TABLES = ("coded", "segments", "summary")
@@ -118,14 +120,6 @@ def check_output_dir(
             raise QualcodeError("E401", Location(str(outdir)), path=outdir)
 
 
-def is_output_dir(path: Path) -> bool:
-    """True when `path` holds a manifest written by qualcode."""
-    try:
-        return "qualcode" in json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-
-
 def _manifest_tables(outdir: Path) -> list[str]:
     """The tables an earlier save recorded in `outdir` (only plain names are trusted)."""
     try:
@@ -133,17 +127,6 @@ def _manifest_tables(outdir: Path) -> list[str]:
     except (OSError, ValueError, AttributeError):
         return []
     return list(table_entries(listed))
-
-
-def table_entries(listed: Any) -> dict[str, dict[str, Any]]:
-    """``manifest["tables"]`` as name -> entry; a list of names is accepted too."""
-    if isinstance(listed, dict):
-        entries = {k: v if isinstance(v, dict) else {} for k, v in listed.items()}
-    elif isinstance(listed, list):
-        entries = {k: {} for k in listed if isinstance(k, str)}
-    else:
-        return {}
-    return {k: v for k, v in entries.items() if re.fullmatch(r"\w+", k)}
 
 
 # The dtypes of manifests written before tables were recorded (always CSV).

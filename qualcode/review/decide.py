@@ -27,13 +27,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from qualcode.coding.result import SEGMENT_COLUMNS
 from qualcode.review.corpus import ReviewCorpus
 from qualcode.review.store import ANSWER, WHOLE, Decision
+
+if TYPE_CHECKING:  # pandas is imported by apply_decisions: not on the server's start
+    import pandas as pd
 
 PROVENANCE = ("machine", "human-accepted", "human-rejected", "human-added")
 
@@ -177,6 +179,8 @@ def answer_state(
 
 
 def _segment(h: object, respondent: str, origin: str, negated: bool) -> dict[str, object]:
+    from qualcode.coding.result import SEGMENT_COLUMNS
+
     values = {c: getattr(h, c) for c in SEGMENT_COLUMNS if c != "id"}
     values["id"] = respondent
     values["negated"] = negated
@@ -211,6 +215,10 @@ class Reviewed:
 def apply_decisions(corpus: ReviewCorpus, decisions: Iterable[Decision]) -> Reviewed:
     """Apply one coder's current decisions (``store.current(coder=NAME)``) to the machine
     coding of `corpus`: the final matrix, each cell's provenance and the segments that stand."""
+    import pandas as pd
+
+    from qualcode.coding.result import SEGMENT_COLUMNS
+
     resolution = resolve(corpus, decisions)
     machine = corpus.machine_matrix()
     codes = [c.id for c in corpus.codes]

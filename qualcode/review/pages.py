@@ -7,15 +7,21 @@ Kept apart from the web framework so it can be tested and reused: each function 
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qualcode.errors import QualcodeError
 from qualcode.review.corpus import CodeInfo, Hit, ReviewCorpus
 from qualcode.review.decide import AnswerState, answer_state
 from qualcode.review.store import ANSWER, WHOLE, Decision
+
+if TYPE_CHECKING:
+    from qualcode.coding.engine import Engine
 
 #: Items on one page of a queue (nothing on a page grows with the survey).
 PAGE = 50
@@ -179,32 +185,65 @@ def progress(corpus: ReviewCorpus, decisions: Decisions) -> dict[str, Any]:
 def search(
     corpus: ReviewCorpus, query: str, mode: str = "word", limit: int = 200
 ) -> tuple[list[dict[str, Any]], int, str | None]:
-    """Hits of a word, a glob (``*`` any letters, ``?`` one) or a regular expression across
-    every answer, case-insensitive: (the first `limit` hits in context, how many in all, an
-    error message for a bad pattern)."""
+    """Hits of a word or phrase, a glob (``*`` any letters, ``?`` one) or a regular
+    expression across every answer, case-insensitive: (the first `limit` hits in context,
+    how many in all, an error message for a bad pattern).
+
+    A word, phrase or glob matches as ``qualcode kwic`` does: a one-code codebook whose rule
+    is the pattern, run by the real engine (lemmas too, so ``craving`` finds ``cravings``;
+    its prefilter tokenises only the answers that can hold the pattern). A regex is searched
+    as written."""
     if not query.strip():
         return [], 0, None
-    try:
-        pattern = compile_search(query, mode)
-    except re.error as exc:
-        return [], 0, f"not a regular expression: {exc}"
+    if mode == "regex":
+        try:
+            pattern = compile_search(query, mode)
+        except re.error as exc:
+            return [], 0, f"not a regular expression: {exc}"
+        spans: Iterable[tuple[int, str, int, int]] = (
+            (row, q, m.start(), m.end())
+            for row in range(1, corpus.n_rows + 1)
+            for q in corpus.questions
+            for m in pattern.finditer(corpus.text(row, q))
+            if m.end() > m.start()
+        )
+    else:
+        try:
+            engine = _pattern_engine(query.strip())
+        except QualcodeError as exc:
+            return [], 0, f"not a pattern: {exc}"
+        order = {q: i for i, q in enumerate(corpus.questions)}
+        found_spans: list[tuple[int, str, int, int]] = []
+        for q in corpus.questions:
+            column = [corpus.text(row, q) for row in range(1, corpus.n_rows + 1)]
+            for i, hits in engine.find_all(column):
+                found_spans.extend((i + 1, q, h.char_start, h.char_end) for h in hits)
+        found_spans.sort(key=lambda s: (s[0], order[s[1]], s[2]))
+        spans = found_spans
     found: list[dict[str, Any]] = []
     total = 0
-    for row in range(1, corpus.n_rows + 1):
-        for q in corpus.questions:
+    for row, q, start, end in spans:
+        total += 1
+        if len(found) < limit:
             text = corpus.text(row, q)
-            for m in pattern.finditer(text):
-                if m.end() == m.start():
-                    continue
-                total += 1
-                if len(found) < limit:
-                    found.append({
-                        "row": row, "respondent": corpus.respondents[row - 1], "question": q,
-                        "start": m.start(), "end": m.end(), "hash": corpus.text_hash(row, q),
-                        "left": text[max(0, m.start() - 80) : m.start()],
-                        "match": m.group(0), "right": text[m.end() : m.end() + 80],
-                    })  # fmt: skip
+            found.append({
+                "row": row, "respondent": corpus.respondents[row - 1], "question": q,
+                "start": start, "end": end, "hash": corpus.text_hash(row, q),
+                "left": text[max(0, start - 80) : start],
+                "match": text[start:end], "right": text[end : end + 80],
+            })  # fmt: skip
     return found, total, None
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern_engine(pattern: str) -> Engine:
+    """The engine of ``qualcode kwic``'s one-code codebook for `pattern` (kept for the next
+    page of the same search)."""
+    from qualcode.analysis.kwic import pattern_codebook
+    from qualcode.coding.compile import compile_codebook
+    from qualcode.coding.engine import Engine
+
+    return Engine(compile_codebook(pattern_codebook(pattern)))
 
 
 def compile_search(query: str, mode: str) -> re.Pattern[str]:

@@ -112,7 +112,70 @@
     return { start: start, end: end };
   }
 
+  /* -- by answer: a word cursor, to select words without a mouse ------------------------
+     `w` starts it on the first word of the answer; ← → move it by words, shift+← → extend
+     the selection; Enter (or a number, or `c`) codes the words, Esc cancels. It makes a
+     real text selection, so the span is read back exactly as a mouse selection is. */
+  var cursor = null;  /* { section, words: [[start, end]...], anchor, head } in code points */
+
+  function wordsOf(section) {
+    var text = section.querySelector(".text").textContent, out = [], m;
+    var re = /[\p{L}\p{N}_]+(?:['\u2019][\p{L}\p{N}_]+)*|[^\s\p{L}\p{N}_]+/gu;
+    while ((m = re.exec(text)) !== null) {
+      var start = codePoints(text.slice(0, m.index));
+      if (/[\p{L}\p{N}_]/u.test(m[0])) { out.push([start, start + codePoints(m[0])]); }
+    }
+    return out;
+  }
+
+  /* The text node and UTF-16 offset of code point `cp` in an answer's text. */
+  function pointAt(text, cp, atEnd) {
+    var spans = text.querySelectorAll("span[data-o]");
+    for (var i = 0; i < spans.length; i++) {
+      var o = +spans[i].dataset.o, chars = Array.from(spans[i].textContent);
+      if (cp < o + chars.length || (atEnd && cp === o + chars.length)) {
+        return [spans[i].firstChild, chars.slice(0, cp - o).join("").length];
+      }
+    }
+    return null;
+  }
+
+  function showCursor() {
+    var lo = Math.min(cursor.anchor, cursor.head), hi = Math.max(cursor.anchor, cursor.head);
+    var text = cursor.section.querySelector(".text");
+    var a = pointAt(text, cursor.words[lo][0], false);
+    var b = pointAt(text, cursor.words[hi][1], true);
+    var r = document.createRange();
+    r.setStart(a[0], a[1]);
+    r.setEnd(b[0], b[1]);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(r);
+    say("words " + cursor.words[lo][0] + "-" + cursor.words[hi][1] +
+        ": Enter codes them as the list's code, 1-9 as that code, Esc cancels");
+  }
+
+  function startCursor(section) {
+    var words = wordsOf(section);
+    if (!words.length) { say("no words in this answer", true); return; }
+    cursor = { section: section, words: words, anchor: 0, head: 0 };
+    showCursor();
+  }
+
+  function moveCursor(step, extend) {
+    var n = cursor.words.length;
+    cursor.head = Math.max(0, Math.min(n - 1, cursor.head + step));
+    if (!extend) { cursor.anchor = cursor.head; }
+    showCursor();
+  }
+
+  function stopCursor() {
+    cursor = null;
+    window.getSelection().removeAllRanges();
+  }
+
   function addSpan(section, code) {
+    if (cursor && cursor.section === section) { showCursor(); cursor = null; }
     var span = selectionIn(section);
     if (!span) { say("select some words of the answer first", true); return; }
     var d = section.dataset;
@@ -301,7 +364,18 @@
     }
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
     var it = focused(), k = e.key, handled = true;
-    if (k === "j" || k === "ArrowDown") { focus(current + 1); }
+    if (cursor && (!document.body.contains(cursor.section) || cursor.section !== it)) {
+      cursor = null;
+    }
+    if (cursor && (k === "ArrowLeft" || k === "ArrowRight")) {
+      moveCursor(k === "ArrowLeft" ? -1 : 1, e.shiftKey);
+    }
+    else if (cursor && k === "Escape") { stopCursor(); say("cancelled"); }
+    else if (cursor && k === "Enter") {
+      addSpan(cursor.section, cursor.section.querySelector(".code-pick").value);
+    }
+    else if (k === "w" && page === "answer") { startCursor(answerSection()); }
+    else if (k === "j" || k === "ArrowDown") { focus(current + 1); }
     else if (k === "k" || k === "ArrowUp") { focus(current - 1); }
     else if (k === "a" && page === "code") { decideHit(it || items[0], "accept"); }
     else if ((k === "r" || k === "x") && page === "code") { decideHit(it || items[0], "reject"); }
@@ -322,7 +396,7 @@
       var s = answerSection();
       var button = s && s.querySelectorAll(".toggle")[+k - 1];
       if (!button) { handled = false; }
-      else if (selectionIn(s)) { addSpan(s, button.dataset.code); }
+      else if ((cursor && cursor.section === s) || selectionIn(s)) { addSpan(s, button.dataset.code); }
       else { toggle(s, button); }
     }
     else if (k === "c" && page === "answer") {
