@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from qualcode.codebook.model import segments_count
+from qualcode.codebook.model import NegationMode, segment_counts
 from qualcode.review.store import text_sha256
 
 if TYPE_CHECKING:  # pandas and the Coding are imported when used: not on the server's start
@@ -218,10 +218,10 @@ class ReviewCorpus:
         seg = _read_text_columns(outdir / "segments.csv", list(HIT_COLUMNS), ints)
         negated = [v == "True" for v in seg["negated"]]
         seg["negated"] = negated
-        # Coding.counting's rule (segments_count), taken once per code, not once per hit
+        # Coding.counting's rule: whether a negated hit counts, taken once per code
         modes = dict(zip(summary["code"], summary["negation"]))
-        when_negated = {c: bool(segments_count([True], [m])[0]) for c, m in modes.items()}
-        unknown = bool(segments_count([True], ["exclude"])[0])
+        when_negated = {c: segment_counts(True, m) for c, m in modes.items()}
+        unknown = segment_counts(True, NegationMode.EXCLUDE)
         counts = [not neg or when_negated.get(c, unknown) for neg, c in zip(negated, seg["code"])]
         columns = [seg[c] for c in HIT_COLUMNS]
         corpus = cls._build(manifest, questions, respondents, texts, summary, columns, counts,
